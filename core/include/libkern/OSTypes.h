@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The fixed-width type names that I/O Kit drivers use.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+typedef uint8_t UInt8;
+typedef uint16_t UInt16;
+typedef uint32_t UInt32;
+typedef uint64_t UInt64;
+typedef int8_t SInt8;
+typedef int16_t SInt16;
+typedef int32_t SInt32;
+typedef int64_t SInt64;
+typedef unsigned char Boolean;
+typedef UInt32 OSOptionBits;

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// XML and binary property lists <-> OSObject trees, through libplist. This is
+// the only file that includes <plist/plist.h>.
+#include "PlistScanner.h"
+
+#include <libkern/c++/OSContainers.h>
+#include <iolab/Serialization.h>
+
+#include <plist/plist.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sys/stat.h>
+
+namespace iolab::plist {
+
+namespace {
+
+struct PlistDeleter {
+    void operator()(void* node) const { plist_free(node); }
+};
+using PlistPtr = std::unique_ptr<void, PlistDeleter>;
+
+constexpr unsigned kMaxWriteDepth = 512;
+constexpr int64_t kSecondsFrom1970To2001 = 978307200;
+
+std::string formatDate(int32_t seconds, int32_t microseconds)
+{
+    const time_t unix = static_cast<time_t>(seconds + kSecondsFrom1970To2001);
+    tm utc{};
+    gmtime_r(&unix, &utc);
+    char text[40];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    (void)microseconds; // XML plist dates have whole seconds
+    return text;
+}
+
+/// plist_t -> OSObject, depth-limited (binary plists are not pre-scanned).
+class ToObject {
+public:
+    explicit ToObject(const SerializationLimits& limits) : m_limits(limits) {}
+
+    IOResult<OSSharedPtr<OSObject>> convert(plist_t node, unsigned depth)
+    {
+        if (++m_elements > m_limits.maxElements)
+            return IOError{kIOReturnBadArgument, "more than " + std::to_string(m_limits.maxElements) + " objects"};
+        switch (plist_get_node_type(node)) {
+        case PLIST_BOOLEAN: {
+            uint8_t value = 0;
+            plist_get_bool_val(node, &value);
+            return OSSharedPtr<OSObject>(value ? kOSBooleanTrue : kOSBooleanFalse, OSNoRetain);
+        }
+        case PLIST_UINT:
+        case PLIST_UID: {
+            uint64_t value = 0;
+            if (plist_get_node_type(node) == PLIST_UID)
+                plist_get_uid_val(node, &value);
+            else
+                plist_get_uint_val(node, &value);
+            return adopt(OSNumber::withNumber(value, 64));
+        }
+        case PLIST_REAL: {
+            double value = 0;
+            plist_get_real_val(node, &value);
+            char text[40];
+            std::snprintf(text, sizeof text, "%.17g", value);
+            return adopt(OSString::withCString(text));
+        }
+        case PLIST_STRING:
+        case PLIST_KEY: {
+            uint64_t length = 0;
+            const char* text = plist_get_string_ptr(node, &length);
+            if (!text)
+                return adopt(OSString::withCString(""));
+            return adopt(OSString::withStringView(std::string_view(text, length)));
+        }
+        case PLIST_DATE: {
+            int32_t seconds = 0, microseconds = 0;
+            plist_get_date_val(node, &seconds, &microseconds);
+            return adopt(OSString::withCString(formatDate(seconds, microseconds).c_str()));
+        }
+        case PLIST_DATA: {
+            uint64_t length = 0;
+            const char* bytes = plist_get_data_ptr(node, &length);
+            if (length > UINT32_MAX)
+                return IOError{kIOReturnBadArgument, "data of " + std::to_string(length) + " bytes is too large"};
+            return adopt(OSData::withBytes(bytes, static_cast<unsigned>(length)));
+        }
+        case PLIST_ARRAY: {
+            if (depth >= m_limits.maxDepth)
+                return tooDeep();
+            const uint32_t count = plist_array_get_size(node);
+            if (count > m_limits.maxCollectionCount)
+                return tooMany(count);
+            OSSharedPtr<OSArray> array(OSArray::withCapacity(count), OSNoRetain);
+            plist_array_iter iterator = nullptr;
+            plist_array_new_iter(node, &iterator);
+            for (;;) {
+                plist_t item = nullptr;
+                plist_array_next_item(node, iterator, &item);
+                if (!item)
+                    break;
+                auto member = convert(item, depth + 1);
+                if (!member.ok()) {
+                    std::free(iterator);
+                    return member.error();
+                }
+                array->setObject(member.value().get());
+            }
+            std::free(iterator);
+            return OSSharedPtr<OSObject>(array);
+        }
+        case PLIST_DICT: {
+            if (depth >= m_limits.maxDepth)
+                return tooDeep();
+            const uint32_t count = plist_dict_get_size(node);
+            if (count > m_limits.maxCollectionCount)
+                return tooMany(count);
+            OSSharedPtr<OSDictionary> dict(OSDictionary::withCapacity(count), OSNoRetain);
+            plist_dict_iter iterator = nullptr;
+            plist_dict_new_iter(node, &iterator);
+            for (;;) {
+                char* key = nullptr;
+                plist_t value = nullptr;
+                plist_dict_next_item(node, iterator, &key, &value);
+                if (!value) {
+                    std::free(key);
+                    break;
+                }
+                OSSharedPtr<const OSSymbol> symbol(OSSymbol::withCString(key ? key : ""), OSNoRetain);
+                std::free(key);
+                auto member = convert(value, depth + 1);
+                if (!member.ok()) {
+                    std::free(iterator);
+                    return member.error();
+                }
+                dict->setObject(symbol.get(), member.value().get());
+            }
+            std::free(iterator);
+            return OSSharedPtr<OSObject>(dict);
+        }
+        default:
+            return IOError{kIOReturnBadArgument, "unsupported property-list node type"};
+        }
+    }
+
+private:
+    template <class T>
+    static IOResult<OSSharedPtr<OSObject>> adopt(T* object)
+    {
+        if (!object)
+            return IOError{kIOReturnNoMemory, "could not create a value"};
+        return OSSharedPtr<OSObject>(object, OSNoRetain);
+    }
+    IOError tooDeep() const
+    {
+        return IOError{kIOReturnBadArgument, "nesting deeper than " + std::to_string(m_limits.maxDepth) + " levels"};
+    }
+    IOError tooMany(uint32_t count) const
+    {
+        return IOError{kIOReturnBadArgument, "collection of " + std::to_string(count) + " members exceeds the limit of " +
+                                                 std::to_string(m_limits.maxCollectionCount)};
+    }
+
+    const SerializationLimits& m_limits;
+    size_t m_elements = 0;
+};
+
+/// OSObject -> plist_t. Errors name the path of the offending value.
+IOResult<PlistPtr> toPlist(const OSMetaClassBase* object, const std::string& path, unsigned depth)
+{
+    if (!object)
+        return IOError{kIOReturnBadArgument, path + ": NULL value"};
+    if (depth > kMaxWriteDepth)
+        return IOError{kIOReturnBadArgument, path + ": nesting deeper than " + std::to_string(kMaxWriteDepth) +
+                                                 " levels (is there a cycle?)"};
+    if (auto* dict = OSDynamicCast(OSDictionary, object)) {
+        PlistPtr node(plist_new_dict());
+        for (unsigned i = 0; i < dict->getCount(); ++i) {
+            const char* key = dict->keyAtIndex(i)->getCStringNoCopy();
+            PlistPtr child = IOLAB_TRY(toPlist(dict->objectAtIndex(i), path + "/" + key, depth + 1));
+            plist_dict_set_item(node.get(), key, child.release());
+        }
+        return node;
+    }
+    if (auto* collection = OSDynamicCast(OSCollection, object)) {
+        // Arrays, sets and ordered sets all become arrays.
+        PlistPtr node(plist_new_array());
+        OSSharedPtr<OSCollectionIterator> iterator(OSCollectionIterator::withCollection(collection), OSNoRetain);
+        unsigned index = 0;
+        while (OSObject* member = iterator ? iterator->getNextObject() : nullptr) {
+            PlistPtr child = IOLAB_TRY(toPlist(member, path + "/" + std::to_string(index++), depth + 1));
+            plist_array_append_item(node.get(), child.release());
+        }
+        return node;
+    }
+    if (auto* string = OSDynamicCast(OSString, object))
+        return PlistPtr(plist_new_string(string->getCStringNoCopy()));
+    if (auto* number = OSDynamicCast(OSNumber, object))
+        return PlistPtr(plist_new_uint(number->unsigned64BitValue()));
+    if (auto* boolean = OSDynamicCast(OSBoolean, object))
+        return PlistPtr(plist_new_bool(boolean->isTrue()));
+    if (auto* data = OSDynamicCast(OSData, object))
+        return PlistPtr(plist_new_data(static_cast<const char*>(data->getBytesNoCopy()), data->getLength()));
+    return IOError{kIOReturnBadArgument,
+                   path + ": a " + object->getMetaClass()->getClassName() + " cannot be written to a property list"};
+}
+
+IOResult<OSSharedPtr<OSObject>> convertRoot(plist_t root, const SerializationLimits& limits, const char* format)
+{
+    auto result = ToObject(limits).convert(root, 0);
+    if (!result.ok())
+        return IOError{result.error().code, std::string(format) + ": " + result.error().message};
+    return result;
+}
+
+} // namespace
+
+IOResult<OSSharedPtr<OSObject>> fromXML(std::string_view text, const SerializationLimits& limits)
+{
+    const ScanResult scan = IOLAB_TRY(scanXML(text, limits));
+    std::string wrapped;
+    if (!scan.hasPlistElement) {
+        // A bare value (as I/O Kit's OSUnserializeXML accepts): libplist wants a <plist> document.
+        wrapped.reserve(text.size() + 32);
+        wrapped.append("<plist version=\"1.0\">").append(text).append("</plist>");
+        text = wrapped;
+    }
+    if (text.size() > UINT32_MAX)
+        return IOError{kIOReturnBadArgument, "XML plist: document larger than 4 GiB"};
+    plist_t root = nullptr;
+    plist_from_xml(text.data(), static_cast<uint32_t>(text.size()), &root);
+    if (!root)
+        return IOError{kIOReturnBadArgument, "XML plist: libplist could not parse the document"};
+    PlistPtr owner(root);
+    return convertRoot(root, limits, "XML plist");
+}
+
+IOResult<OSSharedPtr<OSObject>> fromBinary(std::span<const uint8_t> bytes, const SerializationLimits& limits)
+{
+    if (bytes.size() > limits.maxBytes || bytes.size() > UINT32_MAX)
+        return IOError{kIOReturnBadArgument, "binary plist: input of " + std::to_string(bytes.size()) +
+                                                 " bytes exceeds the limit of " + std::to_string(limits.maxBytes)};
+    IOLAB_TRY(checkBinaryPlist(bytes, limits));
+    plist_t root = nullptr;
+    plist_from_bin(reinterpret_cast<const char*>(bytes.data()), static_cast<uint32_t>(bytes.size()), &root);
+    if (!root)
+        return IOError{kIOReturnBadArgument, "binary plist: libplist could not parse the data"};
+    PlistPtr owner(root);
+    return convertRoot(root, limits, "binary plist");
+}
+
+IOResult<OSSharedPtr<OSObject>> fromBytes(std::span<const uint8_t> bytes, const SerializationLimits& limits)
+{
+    if (bytes.size() >= 6 && std::memcmp(bytes.data(), "bplist", 6) == 0)
+        return fromBinary(bytes, limits);
+    return fromXML(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), limits);
+}
+
+IOResult<OSSharedPtr<OSObject>> fromFile(const std::string& path, const SerializationLimits& limits)
+{
+    struct stat info{};
+    if (::stat(path.c_str(), &info) != 0)
+        return IOError{kIOReturnNotFound, path + ": " + std::strerror(errno)};
+    if (!S_ISREG(info.st_mode))
+        return IOError{kIOReturnBadArgument, path + ": not a regular file"};
+    if (static_cast<uint64_t>(info.st_size) > limits.maxBytes)
+        return IOError{kIOReturnBadArgument, path + ": " + std::to_string(info.st_size) +
+                                                 " bytes exceeds the limit of " + std::to_string(limits.maxBytes)};
+    std::ifstream stream(path, std::ios::binary);
+    std::vector<uint8_t> bytes(static_cast<size_t>(info.st_size));
+    if (!stream.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+        return IOError{kIOReturnIOError, path + ": could not be read"};
+    auto result = fromBytes(bytes, limits);
+    if (!result.ok())
+        return IOError{result.error().code, path + ": " + result.error().message};
+    return result;
+}
+
+IOResult<std::string> toXML(const OSMetaClassBase* root)
+{
+    PlistPtr node = IOLAB_TRY(toPlist(root, "root", 0));
+    char* xml = nullptr;
+    uint32_t length = 0;
+    plist_to_xml(node.get(), &xml, &length);
+    if (!xml)
+        return IOError{kIOReturnNoMemory, "XML plist: libplist could not write the document"};
+    std::string text(xml, length);
+    plist_to_xml_free(xml);
+    return text;
+}
+
+IOResult<std::vector<uint8_t>> toBinary(const OSMetaClassBase* root)
+{
+    PlistPtr node = IOLAB_TRY(toPlist(root, "root", 0));
+    char* bytes = nullptr;
+    uint32_t length = 0;
+    plist_to_bin(node.get(), &bytes, &length);
+    if (!bytes)
+        return IOError{kIOReturnNoMemory, "binary plist: libplist could not write the data"};
+    std::vector<uint8_t> result(bytes, bytes + length);
+    plist_to_bin_free(bytes);
+    return result;
+}
+
+} // namespace iolab::plist
