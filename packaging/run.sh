@@ -11,4 +11,4 @@ if [ ! -f build/dev/build.ninja ]; then
   cmake --preset dev >/dev/null
 fi
 cmake --build --preset dev -j "$(nproc)" --target iolabd >/dev/null
-exec build/dev/app/iolabd/iolabd --print "$@"
+exec build/dev/app/iolabd/iolabd --print -l "$@"
