@@ -3,6 +3,7 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PLIST REQUIRED IMPORTED_TARGET libplist-2.0)
 find_package(fmt REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Threads REQUIRED)
 if(IOLAB_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -114,8 +114,15 @@ bool OSData::appendBytes(const void* bytes, unsigned int numBytes)
     if (numBytes > std::numeric_limits<unsigned>::max() - m_length)
         return false;
     const unsigned int needed = m_length + numBytes;
+    // The source may be our own storage (data appended to itself), which growing frees.
+    const auto source = reinterpret_cast<uintptr_t>(bytes);
+    const auto storage = reinterpret_cast<uintptr_t>(m_bytes);
+    const bool ownBytes = bytes && m_bytes && source >= storage && source < storage + m_length;
+    const uintptr_t sourceOffset = ownBytes ? source - storage : 0;
     if ((!m_owned || needed > m_capacity) && ensureCapacity(needed) < needed)
         return false;
+    if (ownBytes)
+        bytes = m_bytes + sourceOffset;
     if (bytes)
         std::memmove(m_bytes + m_length, bytes, numBytes);
     else
@@ -131,6 +138,8 @@ bool OSData::appendBytes(const OSData* other)
 
 bool OSData::appendByte(unsigned char byte, unsigned int count)
 {
+    if (count == 0)
+        return true;
     if (count > std::numeric_limits<unsigned>::max() - m_length)
         return false;
     const unsigned int needed = m_length + count;

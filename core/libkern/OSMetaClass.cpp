@@ -66,9 +66,15 @@ OSMetaClass::OSMetaClass(const char* className, const OSMetaClass* superClass, u
 
 OSMetaClass::~OSMetaClass()
 {
-    for (auto* slot : {&m_nameSymbol, &m_kmodSymbol}) {
-        if (const OSSymbol* symbol = slot->exchange(nullptr))
-            symbol->release();
+    // The runtime's own metaclasses die only in the exit handlers, possibly
+    // after OSSymbol's, so freeing a symbol then would use a destroyed
+    // metaclass: their cached symbols are left to the end of the process.
+    // A bundle's metaclasses die when it is unloaded and release theirs.
+    if (m_kmodName != kKernelModuleName) {
+        for (auto* slot : {&m_nameSymbol, &m_kmodSymbol}) {
+            if (const OSSymbol* symbol = slot->exchange(nullptr))
+                symbol->release();
+        }
     }
     if (!m_registered)
         return;

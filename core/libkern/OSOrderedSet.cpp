@@ -77,10 +77,10 @@ bool OSOrderedSet::setObject(const OSMetaClassBase* anObject)
 {
     if (!m_ordering)
         return setLastObject(anObject);
-    // Insert ahead of the first member that the new object does not sort after,
-    // so among equals the newest comes first (I/O Kit's rule).
+    // Queue behind every member that sorts before it or equal to it, so equal
+    // members keep the order they arrived in (I/O Kit's rule).
     unsigned int index = 0;
-    while (index < m_members.size() && m_ordering(anObject, m_members[index], m_orderingContext) < 0)
+    while (index < m_members.size() && m_ordering(m_members[index], anObject, m_orderingContext) >= 0)
         ++index;
     return setObject(index, anObject);
 }

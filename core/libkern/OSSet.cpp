@@ -61,8 +61,10 @@ bool OSSet::initWithObjects(const OSObject* objects[], unsigned int count, unsig
     if (!objects || (capacity && capacity < count) || !initWithCapacity(capacity ? capacity : count))
         return false;
     for (unsigned int i = 0; i < count; ++i) {
-        if (!setObject(objects[i]))
+        // A repeated object is skipped, as on I/O Kit; only a NULL one fails.
+        if (!objects[i])
             return false;
+        setObject(objects[i]);
     }
     return true;
 }

@@ -127,5 +127,5 @@ bool OSString::isEqualTo(const OSData* aDataObject) const
     size_t length = bytes.size();
     if (length == m_text.size() + 1 && bytes[length - 1] == 0)
         --length;
-    return length == m_text.size() && std::memcmp(bytes.data(), m_text.data(), length) == 0;
+    return length == m_text.size() && (length == 0 || std::memcmp(bytes.data(), m_text.data(), length) == 0);
 }

@@ -3,10 +3,12 @@
 // must not run on a runtime thread).
 #include "../iokit/service/NotificationCenter.h"
 #include "../iokit/service/ServiceWorkers.h"
+#include "../iokit/workloop/TimerService.h"
 
 #include <IOKit/IOPlatformExpert.h>
 #include <IOKit/pwr_mgt/RootDomain.h>
 #include <iolab/Runtime.h>
+#include <iolab/Trace.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +41,8 @@ Runtime::Runtime(const RuntimeOptions& options) : m_clock(options.clock)
     m_registry = std::make_unique<Registry>();
     m_notifications = std::make_unique<NotificationCenter>();
     m_workers = std::make_unique<ServiceWorkers>();
+    m_timers = std::make_unique<TimerService>(m_clock);
+    trace::startCollector();
     m_catalogue = new IOCatalogue;
     m_catalogue->init();
     gIOCatalogue = m_catalogue;
@@ -90,6 +94,7 @@ void Runtime::shutdown()
     m_platformDevice->terminate(kIOServiceSynchronous);
     waitQuiet();
     m_workers->stop();
+    m_timers.reset();
     {
         std::lock_guard lock(m_workers->waitersMutex);
         for (IOService* waiter : m_workers->resourceWaiters)

@@ -12,6 +12,7 @@
 // with that lock or the registry lock held.
 #pragma once
 
+#include <IOKit/IOInterrupts.h>
 #include <IOKit/IOMessage.h>
 #include <IOKit/IORegistryEntry.h>
 
@@ -21,6 +22,10 @@
 
 class IOService;
 class IOWorkLoop;
+namespace iolab {
+struct InterruptSource;
+void setInterruptSources(IOService* nub, std::vector<InterruptSource> sources);
+} // namespace iolab
 class IONotifier;
 
 enum {
@@ -137,6 +142,19 @@ public:
     virtual void handleClose(IOService* forClient, IOOptionBits options);
     virtual bool handleIsOpen(const IOService* forClient) const;
 
+    // --- interrupts (sources are the nub's, see iolab::setInterruptSources) ----------------
+    /// Registers a primary-interrupt handler for source `source`, disabled.
+    /// kIOReturnNoInterrupt for a source the nub does not have; kIOReturnNoResources
+    /// if the source is taken and not shareable.
+    virtual IOReturn registerInterrupt(int source, OSObject* target, IOInterruptAction handler, void* refCon = nullptr);
+    virtual IOReturn unregisterInterrupt(int source);
+    /// kIOInterruptTypeLevel, kIOInterruptTypeEdge or kIOInterruptTypePCIMessaged;
+    /// kIOReturnNoInterrupt past the last source.
+    virtual IOReturn getInterruptType(int source, int* interruptType);
+    virtual IOReturn enableInterrupt(int source);
+    virtual IOReturn disableInterrupt(int source);
+    virtual IOReturn causeInterrupt(int source);
+
     // --- messages and interest -------------------------------------------------------------
     virtual IOReturn message(UInt32 type, IOService* provider, void* argument = nullptr);
     virtual IOReturn messageClient(UInt32 messageType, OSObject* client, void* messageArgument = nullptr,
@@ -193,4 +211,7 @@ private:
     std::vector<IONotifier*> m_interest;   // retained; under m_serviceLock
     std::vector<IOService*> m_deferredStops; // clients whose stop waits for close(); under m_serviceLock
     bool m_started = false;
+    struct InterruptTable;
+    InterruptTable* m_interrupts = nullptr; // under m_serviceLock; owned
+    friend void iolab::setInterruptSources(IOService*, std::vector<iolab::InterruptSource>);
 };

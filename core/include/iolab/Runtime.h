@@ -17,6 +17,7 @@ namespace iolab {
 
 class ServiceWorkers;
 class NotificationCenter;
+class TimerService;
 
 struct RuntimeOptions {
     RuntimeClock::Mode clock = RuntimeClock::Mode::Real;
@@ -43,6 +44,7 @@ public:
     IOService* rootDomain() const { return m_rootDomain; }
     ServiceWorkers& workers() { return *m_workers; }
     NotificationCenter& notifications() { return *m_notifications; }
+    TimerService& timers() { return *m_timers; }
 
     /// Waits until no service is busy. kIOReturnTimeout after `timeoutNs`.
     IOReturn waitQuiet(uint64_t timeoutNs = UINT64_MAX);
@@ -55,6 +57,7 @@ private:
     std::unique_ptr<Registry> m_registry;
     std::unique_ptr<NotificationCenter> m_notifications;
     std::unique_ptr<ServiceWorkers> m_workers;
+    std::unique_ptr<TimerService> m_timers;
     IOCatalogue* m_catalogue = nullptr;
     IOService* m_platformDevice = nullptr;
     IOService* m_resources = nullptr;

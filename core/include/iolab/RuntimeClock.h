@@ -5,7 +5,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace iolab {
 
@@ -23,9 +29,43 @@ public:
     /// CLOCK_MONOTONIC in nanoseconds, whatever the mode.
     static uint64_t monotonicNow();
 
+    /// Waits on `condition` (with `lock` held, as condition variables do) until
+    /// `done()` is true or this clock reaches `deadline` (UINT64_MAX: never).
+    /// Returns done(). On a virtual clock the wait re-checks the clock every
+    /// millisecond of real time, so that advance() needs no registry of waiters.
+    template <class Predicate>
+    bool waitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& condition, uint64_t deadline,
+                   Predicate done) const
+    {
+        while (!done()) {
+            const uint64_t current = now();
+            if (deadline != UINT64_MAX && current >= deadline)
+                return done();
+            if (isVirtual() || deadline == UINT64_MAX) {
+                if (isVirtual())
+                    condition.wait_for(lock, std::chrono::milliseconds(1));
+                else
+                    condition.wait(lock);
+            } else {
+                condition.wait_for(lock, std::chrono::nanoseconds(deadline - current));
+            }
+        }
+        return true;
+    }
+
+    /// Called (on the advancing thread) after every advance() of a virtual clock.
+    using Listener = std::function<void(uint64_t now)>;
+    std::shared_ptr<Listener> addAdvanceListener(Listener listener);
+    void removeAdvanceListener(const std::shared_ptr<Listener>& listener);
+
+    /// The booted runtime's clock, or a real clock when none is booted.
+    static RuntimeClock& current();
+
 private:
     Mode m_mode;
     std::atomic<uint64_t> m_virtualNow{0};
+    std::mutex m_listenersMutex;
+    std::vector<std::shared_ptr<Listener>> m_listeners;
 };
 
 } // namespace iolab

@@ -13,4 +13,7 @@ typedef uint64_t mach_vm_address_t;
 typedef uint64_t mach_vm_size_t;
 typedef uintptr_t vm_address_t;
 typedef uintptr_t vm_size_t;
+typedef uintptr_t vm_offset_t;
+typedef unsigned int natural_t;
+typedef int integer_t;
 typedef uint64_t AbsoluteTime;

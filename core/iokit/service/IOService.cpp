@@ -7,6 +7,7 @@
 #include "ServiceWorkers.h"
 
 #include <IOKit/IOLib.h>
+#include <iolab/InterruptController.h>
 #include <iolab/Runtime.h>
 
 #include <algorithm>
@@ -75,6 +76,11 @@ bool IOService::init(OSDictionary* dictionary)
 
 void IOService::free()
 {
+    if (m_interrupts) {
+        iolab::setInterruptSources(this, {}); // detaches any handler left registered
+        delete m_interrupts;
+        m_interrupts = nullptr;
+    }
     std::vector<IONotifier*> interest;
     {
         std::lock_guard lock(m_serviceLock);

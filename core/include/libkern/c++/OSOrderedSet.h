@@ -24,7 +24,7 @@ public:
     unsigned int ensureCapacity(unsigned int newCapacity) override;
     void flushCollection() override;
 
-    /// Inserts in order: before the first member that `anObject` does not sort after.
+    /// Inserts in order, behind the members that sort before it or equal to it.
     virtual bool setObject(const OSMetaClassBase* anObject);
     virtual bool setFirstObject(const OSMetaClassBase* anObject);
     virtual bool setLastObject(const OSMetaClassBase* anObject);
