@@ -2,6 +2,7 @@
 # Every third-party library IOLab uses, found once. packaging/deps.sh installs them.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PLIST REQUIRED IMPORTED_TARGET libplist-2.0)
+pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET libelf)
 find_package(fmt REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Threads REQUIRED)

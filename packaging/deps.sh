@@ -10,7 +10,7 @@ purpose=${1:-test}
 # What building and running IOLab needs.
 run_packages=(
   g++ cmake ninja-build ccache pkg-config git
-  libplist-dev libfmt-dev nlohmann-json3-dev
+  libplist-dev libfmt-dev nlohmann-json3-dev libelf-dev libcli11-dev
 )
 # What the test suite, sanitizers, fuzzers and benchmarks add.
 test_packages=(

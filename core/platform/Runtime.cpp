@@ -7,6 +7,7 @@
 
 #include <IOKit/IOPlatformExpert.h>
 #include <IOKit/pwr_mgt/RootDomain.h>
+#include <iolab/KextManager.h>
 #include <iolab/Runtime.h>
 #include <iolab/Trace.h>
 
@@ -46,6 +47,7 @@ Runtime::Runtime(const RuntimeOptions& options) : m_clock(options.clock)
     m_catalogue = new IOCatalogue;
     m_catalogue->init();
     gIOCatalogue = m_catalogue;
+    m_kexts = std::make_unique<KextManager>(*this);
     m_running = true;
 
     IORegistryEntry* root = m_registry->root();
@@ -90,6 +92,7 @@ void Runtime::shutdown()
         return;
     // Everything hangs from these two: terminating them stops and detaches every driver.
     waitQuiet();
+    m_kexts.reset(); // unloads kexts (terminating their drivers), dependents first
     m_resources->terminate(kIOServiceSynchronous);
     m_platformDevice->terminate(kIOServiceSynchronous);
     waitQuiet();

@@ -18,6 +18,7 @@ namespace iolab {
 class ServiceWorkers;
 class NotificationCenter;
 class TimerService;
+class KextManager;
 
 struct RuntimeOptions {
     RuntimeClock::Mode clock = RuntimeClock::Mode::Real;
@@ -45,6 +46,7 @@ public:
     ServiceWorkers& workers() { return *m_workers; }
     NotificationCenter& notifications() { return *m_notifications; }
     TimerService& timers() { return *m_timers; }
+    KextManager& kexts() { return *m_kexts; }
 
     /// Waits until no service is busy. kIOReturnTimeout after `timeoutNs`.
     IOReturn waitQuiet(uint64_t timeoutNs = UINT64_MAX);
@@ -58,6 +60,7 @@ private:
     std::unique_ptr<NotificationCenter> m_notifications;
     std::unique_ptr<ServiceWorkers> m_workers;
     std::unique_ptr<TimerService> m_timers;
+    std::unique_ptr<KextManager> m_kexts;
     IOCatalogue* m_catalogue = nullptr;
     IOService* m_platformDevice = nullptr;
     IOService* m_resources = nullptr;

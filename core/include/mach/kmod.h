@@ -2,7 +2,7 @@
 // kmod_info_t: what a generic kext's start and stop functions receive.
 #pragma once
 
-#include <cstdint>
+#include <stdint.h>
 #include <mach/kern_return.h>
 
 #define KMOD_MAX_NAME 64

@@ -2,7 +2,7 @@
 // The few Mach types that driver sources name.
 #pragma once
 
-#include <cstdint>
+#include <stdint.h>
 #include <mach/kern_return.h>
 #include <mach/kmod.h>
 

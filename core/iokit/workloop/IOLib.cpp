@@ -162,7 +162,7 @@ void IOLog(const char* format, ...)
     va_end(arguments);
 }
 
-int iolab_kernel_printf(const char* format, ...)
+extern "C" int iolab_kernel_printf(const char* format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
