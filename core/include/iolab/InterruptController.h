@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // A simulated interrupt controller: lines (level or edge, shareable like PCI
 // INTx pins, or single-owner message-signalled vectors) that device models
-// assert, and a primary-interrupt thread ("iolab:irq:<name>", the CPU-0
-// analogue) that calls the registered handlers in primary-interrupt context.
+// assert. Handlers run in primary-interrupt context, one at a time: on the
+// raising thread when it can be interrupted (as a CPU takes an interrupt),
+// otherwise on the primary-interrupt thread ("iolab:irq:<name>"), which also
+// delivers what was latched while a handler was disabled.
 // A handler whose source is disabled does not lose interrupts: an edge is
 // latched and delivered on enable; a level line still asserted is delivered
 // again on enable. A level line is delivered when it becomes asserted, not
@@ -53,6 +55,13 @@ public:
     void setEnabled(unsigned line, int handlerID, bool enabled);
     bool isEnabled(unsigned line, int handlerID) const;
 
+    /// Whether a raise may run the handlers on the raising thread (the default)
+    /// or always goes through the primary-interrupt thread.
+    void setInlineDispatch(bool inlineDispatch)
+    {
+        std::lock_guard lock(m_mutex);
+        m_inlineDispatch = inlineDispatch;
+    }
     /// Spin on the primary thread for up to `nanoseconds` before sleeping (0: off).
     void setAdaptiveSpin(uint64_t nanoseconds) { m_spinNs.store(nanoseconds); }
     /// Waits until no delivery is queued or running. False on timeout (real time).
@@ -88,7 +97,8 @@ private:
         int handlerID;
         uint64_t raisedNs;
     };
-    void queueLocked(unsigned line, uint64_t raisedNs, int onlyHandler);
+    void queueLocked(unsigned line, uint64_t raisedNs, int onlyHandler, bool dispatchHere);
+    void dispatchQueued(std::unique_lock<std::mutex>& lock);
     void run();
 
     std::string m_name;
@@ -97,6 +107,8 @@ private:
     std::vector<Line> m_lines;        // under m_mutex
     std::deque<Delivery> m_queue;     // under m_mutex
     bool m_dispatching = false;       // under m_mutex
+    std::thread::id m_dispatchingThread; // under m_mutex
+    bool m_inlineDispatch = true;
     bool m_stopping = false;          // under m_mutex
     int m_nextHandlerID = 1;
     std::atomic<uint32_t> m_signal{0};

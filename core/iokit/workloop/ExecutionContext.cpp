@@ -8,33 +8,30 @@
 
 namespace iolab {
 
+namespace detail {
+thread_local ExecutionContext t_executionContext;
+} // namespace detail
+
 namespace {
-thread_local ExecutionContext t_context;
 std::atomic<uint64_t> s_violations{0};
 } // namespace
 
-ExecutionContext& currentContext()
+PrimaryInterruptScope::PrimaryInterruptScope(uint64_t driverID, const char* driverName) : m_saved(detail::t_executionContext)
 {
-    return t_context;
-}
-
-PrimaryInterruptScope::PrimaryInterruptScope(uint64_t driverID, const char* driverName) : m_saved(t_context)
-{
-    t_context.primaryInterrupt = true;
-    t_context.driverID = driverID;
-    t_context.driverName = driverName;
+    ExecutionContext& context = detail::t_executionContext;
+    context.primaryInterrupt = true;
+    context.driverID = driverID;
+    context.driverName = driverName;
 }
 
 PrimaryInterruptScope::~PrimaryInterruptScope()
 {
-    t_context = m_saved;
+    detail::t_executionContext = m_saved;
 }
 
-bool checkMayBlock(const char* call)
+void detail::reportContextViolation(const char* call)
 {
-    const ExecutionContext& context = t_context;
-    if (!context.primaryInterrupt)
-        return false;
+    const ExecutionContext& context = detail::t_executionContext;
     s_violations.fetch_add(1, std::memory_order_relaxed);
     // Reported straight into the ring: going through IOLog would report again.
     std::string line = std::string("context violation: ") + call + " called in primary-interrupt context";
@@ -42,7 +39,6 @@ bool checkMayBlock(const char* call)
         line += std::string(" by ") + context.driverName;
     LogRing::global().append(line, context.driverID);
     trace::recordText(trace::Kind::ContextViolation, context.driverID, call);
-    return true;
 }
 
 uint64_t contextViolationCount()

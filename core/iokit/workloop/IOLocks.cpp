@@ -39,10 +39,10 @@ void wakeSleepers(std::vector<SleepWaiter*>& sleepers, void* event, bool oneThre
     }
 }
 
-uintptr_t threadToken()
+/// Unique per live thread: the address of its execution context.
+inline uintptr_t threadToken()
 {
-    static thread_local char token;
-    return reinterpret_cast<uintptr_t>(&token);
+    return reinterpret_cast<uintptr_t>(&iolab::currentContext());
 }
 
 inline void cpuRelax()
@@ -129,7 +129,7 @@ void recursiveAcquire(IORecursiveLock* lock, uint32_t count)
 {
     const uintptr_t me = threadToken();
     uintptr_t expected = 0;
-    if (lock->owner.compare_exchange_strong(expected, me, std::memory_order_seq_cst)) {
+    if (lock->owner.compare_exchange_strong(expected, me, std::memory_order_acquire, std::memory_order_relaxed)) {
         lock->count = count;
         return;
     }
@@ -157,7 +157,9 @@ void recursiveAcquire(IORecursiveLock* lock, uint32_t count)
 void recursiveReleaseAll(IORecursiveLock* lock)
 {
     lock->count = 0;
-    lock->owner.store(0, std::memory_order_seq_cst);
+    // The exchange orders the release before reading `contenders` (a store
+    // could pass the load); a contender counts itself before its last try.
+    lock->owner.exchange(0, std::memory_order_seq_cst);
     if (lock->contenders.load(std::memory_order_seq_cst)) {
         std::lock_guard guard(lock->mutex);
         lock->released.notify_one();
@@ -267,6 +269,7 @@ void IOSimpleLockInit(IOSimpleLock* lock)
 
 void IOSimpleLockLock(IOSimpleLock* lock)
 {
+    ++iolab::currentContext().simpleLocksHeld;
     for (;;) {
         if (!lock->held.exchange(true, std::memory_order_acquire))
             return;
@@ -277,12 +280,17 @@ void IOSimpleLockLock(IOSimpleLock* lock)
 
 bool IOSimpleLockTryLock(IOSimpleLock* lock)
 {
-    return !lock->held.load(std::memory_order_relaxed) && !lock->held.exchange(true, std::memory_order_acquire);
+    if (lock->held.load(std::memory_order_relaxed) || lock->held.exchange(true, std::memory_order_acquire))
+        return false;
+    ++iolab::currentContext().simpleLocksHeld;
+    return true;
 }
 
 void IOSimpleLockUnlock(IOSimpleLock* lock)
 {
     lock->held.store(false, std::memory_order_release);
+    if (auto& context = iolab::currentContext(); context.simpleLocksHeld)
+        --context.simpleLocksHeld;
 }
 
 IOInterruptState IOSimpleLockLockDisableInterrupt(IOSimpleLock* lock)

@@ -45,7 +45,7 @@ InterruptController::Trigger InterruptController::trigger(unsigned line) const
     return line < m_lines.size() ? m_lines[line].trigger : Trigger::Edge;
 }
 
-void InterruptController::queueLocked(unsigned line, uint64_t raisedNs, int onlyHandler)
+void InterruptController::queueLocked(unsigned line, uint64_t raisedNs, int onlyHandler, bool dispatchHere)
 {
     // Requires m_mutex.
     Line& target = m_lines[line];
@@ -66,7 +66,7 @@ void InterruptController::queueLocked(unsigned line, uint64_t raisedNs, int only
         m_queue.push_back({line, handler.id, raisedNs});
         queued = true;
     }
-    if (queued) {
+    if (queued && !dispatchHere) {
         m_signal.fetch_add(1, std::memory_order_release);
         m_signal.notify_one();
     }
@@ -76,7 +76,7 @@ void InterruptController::assertLine(unsigned line)
 {
     const uint64_t now = trace::nowNs();
     trace::record(trace::Kind::InterruptRaised, 0, line);
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
     if (line >= m_lines.size())
         return;
     ++m_statistics.raised;
@@ -86,7 +86,16 @@ void InterruptController::assertLine(unsigned line)
             return; // still asserted: already delivered
         target.asserted = true;
     }
-    queueLocked(line, now, 0);
+    // Taken on the raising thread, as a CPU takes an interrupt, unless that
+    // thread cannot be interrupted now (it runs a handler already, masked
+    // interrupts or holds a spin lock a filter may want): then the primary
+    // thread takes it. Either way handlers never overlap.
+    const ExecutionContext& context = currentContext();
+    const bool inlineAllowed = m_inlineDispatch && !m_dispatching && !context.primaryInterrupt &&
+                               !context.interruptsMasked && !context.simpleLocksHeld;
+    queueLocked(line, now, 0, inlineAllowed);
+    if (inlineAllowed && !m_queue.empty())
+        dispatchQueued(lock);
 }
 
 void InterruptController::deassertLine(unsigned line)
@@ -125,7 +134,7 @@ void InterruptController::detach(unsigned line, int handlerID)
     std::erase_if(m_queue, [&](const Delivery& delivery) { return delivery.handlerID == handlerID; });
     // A handler being called right now finishes before detach returns
     // (unless a handler detaches itself on the primary thread).
-    if (std::this_thread::get_id() != m_thread.get_id())
+    if (!m_dispatching || m_dispatchingThread != std::this_thread::get_id())
         m_idle.wait(lock, [&] { return !m_dispatching; });
 }
 
@@ -146,7 +155,7 @@ void InterruptController::setEnabled(unsigned line, int handlerID, bool enabled)
         const bool deliver = entry.trigger == Trigger::Edge ? handler.pending : entry.asserted;
         handler.pending = false;
         if (deliver)
-            queueLocked(line, trace::nowNs(), handlerID);
+            queueLocked(line, trace::nowNs(), handlerID, false);
         return;
     }
 }
@@ -180,6 +189,42 @@ InterruptController::Statistics InterruptController::statistics() const
     return m_statistics;
 }
 
+void InterruptController::dispatchQueued(std::unique_lock<std::mutex>& lock)
+{
+    // Requires m_mutex (held by `lock`); handlers run with it released.
+    while (!m_queue.empty()) {
+        const Delivery delivery = m_queue.front();
+        m_queue.pop_front();
+        Handler* handler = nullptr;
+        for (Handler& candidate : m_lines[delivery.line].handlers) {
+            if (candidate.id == delivery.handlerID)
+                handler = &candidate;
+        }
+        if (!handler)
+            continue;
+        if (!handler->enabled) {
+            if (m_lines[delivery.line].trigger == Trigger::Edge)
+                handler->pending = true;
+            ++m_statistics.latched;
+            continue;
+        }
+        const Handler call = *handler;
+        ++m_statistics.delivered;
+        m_dispatching = true;
+        m_dispatchingThread = std::this_thread::get_id();
+        lock.unlock();
+        {
+            const uint64_t nubID = call.nub ? call.nub->getRegistryEntryID() : 0;
+            PrimaryInterruptScope scope(nubID, call.nub ? call.nub->getName() : m_name.c_str());
+            currentContext().interruptRaisedNs = delivery.raisedNs;
+            call.action(call.target, call.refCon, call.nub, call.source);
+        }
+        lock.lock();
+        m_dispatching = false;
+        m_idle.notify_all();
+    }
+}
+
 void InterruptController::run()
 {
     const std::string threadName = ("iolab:irq:" + m_name).substr(0, 15);
@@ -200,36 +245,7 @@ void InterruptController::run()
         }
         seen = current;
         std::unique_lock lock(m_mutex);
-        while (!m_queue.empty()) {
-            const Delivery delivery = m_queue.front();
-            m_queue.pop_front();
-            Handler* handler = nullptr;
-            for (Handler& candidate : m_lines[delivery.line].handlers) {
-                if (candidate.id == delivery.handlerID)
-                    handler = &candidate;
-            }
-            if (!handler)
-                continue;
-            if (!handler->enabled) {
-                if (m_lines[delivery.line].trigger == Trigger::Edge)
-                    handler->pending = true;
-                ++m_statistics.latched;
-                continue;
-            }
-            const Handler call = *handler;
-            ++m_statistics.delivered;
-            m_dispatching = true;
-            lock.unlock();
-            {
-                const uint64_t nubID = call.nub ? call.nub->getRegistryEntryID() : 0;
-                PrimaryInterruptScope scope(nubID, call.nub ? call.nub->getName() : m_name.c_str());
-                currentContext().interruptRaisedNs = delivery.raisedNs;
-                call.action(call.target, call.refCon, call.nub, call.source);
-            }
-            lock.lock();
-            m_dispatching = false;
-            m_idle.notify_all();
-        }
+        dispatchQueued(lock);
         m_idle.notify_all();
         if (m_stopping)
             return;
