@@ -6,7 +6,13 @@ if(IOLAB_WERROR)
   target_compile_options(iolab_flags INTERFACE -Werror)
 endif()
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  target_compile_options(iolab_flags INTERFACE -Wthread-safety)
+  # The I/O Kit declaration macros (OSDeclareDefaultStructors) add virtual
+  # methods without `override`, and I/O Kit classes overload init() with
+  # signatures that hide their superclass's, both as in xnu; clang before 16
+  # also needs sized deallocation asked for (OSObject::operator delete passes
+  # the size on).
+  target_compile_options(iolab_flags INTERFACE -Wthread-safety -Wno-inconsistent-missing-override
+                                               -Wno-overloaded-virtual -fsized-deallocation)
 endif()
 
 if(IOLAB_SANITIZE)

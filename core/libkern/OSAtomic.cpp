@@ -2,6 +2,8 @@
 // libkern atomics on top of the compiler's __atomic builtins (sequentially consistent).
 #include <libkern/OSAtomic.h>
 
+#include <atomic>
+
 namespace {
 template <class T>
 T addAtomic(T amount, volatile T* address)
@@ -85,12 +87,27 @@ Boolean OSTestAndClear(UInt32 bit, volatile UInt8* startAddress)
     return (andAtomic<UInt8>(static_cast<UInt8>(~mask), startAddress + (bit >> 3)) & mask) == 0;
 }
 
+namespace {
+inline void fullBarrier()
+{
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer does not model standalone fences (GCC rejects them with
+    // -fsanitize=thread); a sequentially consistent read-modify-write on a
+    // shared word is also a full barrier, and one TSan understands.
+    static std::atomic<unsigned> s_barrierWord{0};
+    s_barrierWord.fetch_add(0, std::memory_order_seq_cst);
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+} // namespace
+
 void OSMemoryBarrier(void)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    fullBarrier();
 }
 
 void OSSynchronizeIO(void)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    fullBarrier();
 }

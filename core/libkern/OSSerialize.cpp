@@ -17,6 +17,20 @@ OSDefineMetaClassAndStructors(OSSerialize, OSObject)
 
 namespace {
 constexpr uint32_t kSignatureWord = 0x000000d3;
+/// Deeper trees fail to serialize rather than exhaust the stack (the readers
+/// refuse more than SerializationLimits::maxDepth, 256 by default, anyway).
+constexpr unsigned kMaxDepth = 512;
+thread_local unsigned t_depth = 0;
+
+/// Counts the nesting of binarySerializeInternal on this thread.
+class DepthGuard {
+public:
+    DepthGuard() { ++t_depth; }
+    ~DepthGuard() { --t_depth; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    bool tooDeep() const { return t_depth > kMaxDepth; }
+};
 
 void appendWord(std::vector<uint8_t>& buffer, uint32_t word)
 {
@@ -142,10 +156,13 @@ bool OSSerialize::addBinaryObject(const OSMetaClassBase* object, uint32_t key, c
 
 bool OSSerialize::binarySerializeInternal(const OSMetaClassBase* object)
 {
+    const DepthGuard depth;
+    if (depth.tooDeep())
+        return false;
     if (previouslySerialized(object))
         return true;
     // Members of a collection: every one but the last clears the end flag.
-    auto serializeMembers = [this](unsigned count, auto&& member) {
+    auto serializeMembers = [](unsigned count, auto&& member) {
         for (unsigned i = 0; i < count; ++i) {
             if (!member(i, i + 1 == count))
                 return false;
@@ -231,7 +248,7 @@ IOResult<std::vector<uint8_t>> encode(const OSMetaClassBase* root)
     if (!serializer->serializeObject(root))
         return IOError{kIOReturnBadArgument,
                        "OSSerializeBinary: the tree holds a value that cannot be serialized (a non-container class, "
-                       "or a string or data over 16 MiB)"};
+                       "a string or data over 16 MiB, or nesting deeper than 512 levels)"};
     const auto* bytes = reinterpret_cast<const uint8_t*>(serializer->text());
     return std::vector<uint8_t>(bytes, bytes + serializer->getLength());
 }

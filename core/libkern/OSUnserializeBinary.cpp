@@ -2,7 +2,10 @@
 // The reader of I/O Kit's binary serialization (see OSSerialize.cpp for the
 // layout). Strict: declared counts must match the members that follow, the
 // end flags must fall where the counts say, back-references may only name
-// finished objects (no cycles), and nothing may follow the root.
+// finished objects (no cycles), and nothing may follow the root. A
+// back-reference counts as the whole subtree it names, so a few bytes of
+// shared references cannot stand for a tree larger than maxElements (walking,
+// comparing or writing such a tree as XML would expand it).
 #include <libkern/c++/OSContainers.h>
 #include <iolab/Serialization.h>
 
@@ -51,6 +54,8 @@ public:
             uint32_t remaining;
             OSSharedPtr<const OSSymbol> pendingKey; // dictionaries: key waiting for its value
             bool expectKey;
+            size_t index;         // the collection's place in m_objects
+            size_t expandedStart; // m_expanded before the collection was read
         };
         std::vector<Frame> stack;
         for (;;) {
@@ -61,8 +66,6 @@ public:
             const uint32_t type = word & kOSSerializeTypeMask;
             const uint32_t length = word & kOSSerializeDataMask;
             const bool end = word & kOSSerializeEndCollection;
-            if (++m_elements > m_limits.maxElements)
-                return fail(at, "more than " + std::to_string(m_limits.maxElements) + " objects");
 
             OSSharedPtr<OSObject> object;
             bool isCollection = false;
@@ -128,12 +131,17 @@ public:
                 if (length >= m_objects.size())
                     return fail(at, "back-reference to object " + std::to_string(length) + " of " +
                                         std::to_string(m_objects.size()) + " read so far");
-                OSObject* target = m_objects[length];
+                OSObject* target = m_objects[length].get();
                 for (const Frame& frame : stack) {
                     if (frame.collection.get() == target)
                         return fail(at, "back-reference to an enclosing collection (a cycle)");
                 }
                 object.reset(target, OSRetain);
+                // Unfinished collections are all on the stack, so the size is known.
+                if (m_sizes[length] > m_limits.maxElements - m_expanded)
+                    return fail(at, "back-reference expands the tree past " + std::to_string(m_limits.maxElements) +
+                                        " objects");
+                m_expanded += m_sizes[length];
                 break;
             }
             default:
@@ -141,8 +149,12 @@ public:
             }
             if (!object)
                 return fail(at, std::string("could not create the ") + typeName(type));
-            if (type != kOSSerializeObject)
-                m_objects.push_back(object.get());
+            if (type != kOSSerializeObject) {
+                if (++m_expanded > m_limits.maxElements)
+                    return fail(at, "more than " + std::to_string(m_limits.maxElements) + " objects");
+                m_objects.push_back(object);
+                m_sizes.push_back(1); // collections: corrected when they are closed
+            }
 
             // Place the object in its parent (or make it the root).
             if (stack.empty()) {
@@ -160,6 +172,9 @@ public:
                             return fail(at, std::string("dictionary key is a ") + typeName(type) +
                                                 ", not a symbol or string");
                         parent.pendingKey.reset(OSSymbol::withString(key), OSNoRetain);
+                        if (dict->getObject(parent.pendingKey.get()))
+                            return fail(at, std::string("duplicate dictionary key \"") +
+                                                parent.pendingKey->getCStringNoCopy() + "\"");
                         parent.expectKey = false;
                         if (end)
                             return fail(at, "dictionary ends after a key with no value");
@@ -167,9 +182,6 @@ public:
                             return fail(at, "dictionary key is a collection");
                         continue;
                     }
-                    if (dict->getObject(parent.pendingKey.get()))
-                        return fail(at, std::string("duplicate dictionary key \"") +
-                                            parent.pendingKey->getCStringNoCopy() + "\"");
                     dict->setObject(parent.pendingKey.get(), object.get());
                     parent.pendingKey = nullptr;
                     parent.expectKey = true;
@@ -188,11 +200,12 @@ public:
             }
             if (isCollection && length > 0) {
                 stack.push_back({OSSharedPtr<OSCollection>(OSDynamicCast(OSCollection, object.get()), OSRetain), length,
-                                 nullptr, true});
+                                 nullptr, true, m_objects.size() - 1, m_expanded - 1});
                 continue;
             }
             // Close every collection whose last member this was.
             while (!stack.empty() && stack.back().remaining == 0) {
+                m_sizes[stack.back().index] = m_expanded - stack.back().expandedStart;
                 stack.pop_back();
             }
             if (stack.empty())
@@ -240,8 +253,12 @@ private:
     std::span<const uint8_t> m_bytes;
     const SerializationLimits& m_limits;
     size_t m_offset = 0;
-    size_t m_elements = 0;
-    std::vector<OSObject*> m_objects; // borrowed: owned by the tree being built
+    size_t m_expanded = 0;            // objects in the tree so far, back-references expanded
+    // Every object read, in order, for back-references. Retained: a string
+    // read as a dictionary key is replaced by a symbol in the dictionary and
+    // would otherwise be freed while a later back-reference can still name it.
+    std::vector<OSSharedPtr<OSObject>> m_objects;
+    std::vector<size_t> m_sizes;      // expanded size of each of m_objects
 };
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <plist/plist.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cstring>
 #include <cstdio>
@@ -32,9 +33,9 @@ constexpr int64_t kSecondsFrom1970To2001 = 978307200;
 
 std::string formatDate(int32_t seconds, int32_t microseconds)
 {
-    const time_t unix = static_cast<time_t>(seconds + kSecondsFrom1970To2001);
+    const time_t unixTime = static_cast<time_t>(seconds + kSecondsFrom1970To2001);
     tm utc{};
-    gmtime_r(&unix, &utc);
+    gmtime_r(&unixTime, &utc);
     char text[40];
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
     (void)microseconds; // XML plist dates have whole seconds
@@ -68,9 +69,10 @@ public:
         case PLIST_REAL: {
             double value = 0;
             plist_get_real_val(node, &value);
-            char text[40];
-            std::snprintf(text, sizeof text, "%.17g", value);
-            return adopt(OSString::withCString(text));
+            // The shortest text that reads back as the same double ("0.1", not "0.10000000000000001").
+            char text[64];
+            const auto written = std::to_chars(text, text + sizeof text, value);
+            return adopt(OSString::withStringView(std::string_view(text, written.ptr - text)));
         }
         case PLIST_STRING:
         case PLIST_KEY: {
@@ -78,7 +80,9 @@ public:
             const char* text = plist_get_string_ptr(node, &length);
             if (!text)
                 return adopt(OSString::withCString(""));
-            return adopt(OSString::withStringView(std::string_view(text, length)));
+            const std::string_view view(text, length);
+            IOLAB_TRY(checkString(view));
+            return adopt(OSString::withStringView(view));
         }
         case PLIST_DATE: {
             int32_t seconds = 0, microseconds = 0;
@@ -133,7 +137,13 @@ public:
                     std::free(key);
                     break;
                 }
-                OSSharedPtr<const OSSymbol> symbol(OSSymbol::withCString(key ? key : ""), OSNoRetain);
+                const std::string_view keyText = key ? key : "";
+                if (auto bad = checkString(keyText); !bad.ok()) {
+                    std::free(key);
+                    std::free(iterator);
+                    return IOError{bad.error().code, "key: " + bad.error().message};
+                }
+                OSSharedPtr<const OSSymbol> symbol(OSSymbol::withStringView(keyText), OSNoRetain);
                 std::free(key);
                 auto member = convert(value, depth + 1);
                 if (!member.ok()) {
@@ -158,6 +168,17 @@ private:
             return IOError{kIOReturnNoMemory, "could not create a value"};
         return OSSharedPtr<OSObject>(object, OSNoRetain);
     }
+    /// What an OSString must be: the pre-scanners already see to it, this is
+    /// the last line before the object tree.
+    static IOResult<bool> checkString(std::string_view text)
+    {
+        if (text.find('\0') != std::string_view::npos)
+            return IOError{kIOReturnBadArgument, "string holds a NUL character"};
+        if (!isValidUTF8(text))
+            return IOError{kIOReturnBadArgument, "string is not valid UTF-8"};
+        return true;
+    }
+
     IOError tooDeep() const
     {
         return IOError{kIOReturnBadArgument, "nesting deeper than " + std::to_string(m_limits.maxDepth) + " levels"};
@@ -172,8 +193,28 @@ private:
     size_t m_elements = 0;
 };
 
+enum class Format : uint8_t { XML, Binary };
+
+/// Why `text` cannot be written as a string of `format`, or NULL. libplist's
+/// binary writer stops at malformed UTF-8 and both writers at a NUL; XML 1.0
+/// has no way at all to hold the other C0 control characters.
+const char* unwritableString(std::string_view text, Format format)
+{
+    if (text.find('\0') != std::string_view::npos)
+        return "holds a NUL character";
+    if (!isValidUTF8(text))
+        return "is not valid UTF-8";
+    if (format == Format::XML) {
+        for (char c : text) {
+            if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                return "holds a control character that XML cannot represent";
+        }
+    }
+    return nullptr;
+}
+
 /// OSObject -> plist_t. Errors name the path of the offending value.
-IOResult<PlistPtr> toPlist(const OSMetaClassBase* object, const std::string& path, unsigned depth)
+IOResult<PlistPtr> toPlist(const OSMetaClassBase* object, const std::string& path, unsigned depth, Format format)
 {
     if (!object)
         return IOError{kIOReturnBadArgument, path + ": NULL value"};
@@ -183,8 +224,11 @@ IOResult<PlistPtr> toPlist(const OSMetaClassBase* object, const std::string& pat
     if (auto* dict = OSDynamicCast(OSDictionary, object)) {
         PlistPtr node(plist_new_dict());
         for (unsigned i = 0; i < dict->getCount(); ++i) {
-            const char* key = dict->keyAtIndex(i)->getCStringNoCopy();
-            PlistPtr child = IOLAB_TRY(toPlist(dict->objectAtIndex(i), path + "/" + key, depth + 1));
+            const OSSymbol* symbol = dict->keyAtIndex(i);
+            const char* key = symbol->getCStringNoCopy();
+            if (const char* problem = unwritableString(symbol->view(), format))
+                return IOError{kIOReturnBadArgument, path + ": key \"" + key + "\" " + problem};
+            PlistPtr child = IOLAB_TRY(toPlist(dict->objectAtIndex(i), path + "/" + key, depth + 1, format));
             plist_dict_set_item(node.get(), key, child.release());
         }
         return node;
@@ -195,13 +239,16 @@ IOResult<PlistPtr> toPlist(const OSMetaClassBase* object, const std::string& pat
         OSSharedPtr<OSCollectionIterator> iterator(OSCollectionIterator::withCollection(collection), OSNoRetain);
         unsigned index = 0;
         while (OSObject* member = iterator ? iterator->getNextObject() : nullptr) {
-            PlistPtr child = IOLAB_TRY(toPlist(member, path + "/" + std::to_string(index++), depth + 1));
+            PlistPtr child = IOLAB_TRY(toPlist(member, path + "/" + std::to_string(index++), depth + 1, format));
             plist_array_append_item(node.get(), child.release());
         }
         return node;
     }
-    if (auto* string = OSDynamicCast(OSString, object))
+    if (auto* string = OSDynamicCast(OSString, object)) {
+        if (const char* problem = unwritableString(string->view(), format))
+            return IOError{kIOReturnBadArgument, path + ": string " + problem};
         return PlistPtr(plist_new_string(string->getCStringNoCopy()));
+    }
     if (auto* number = OSDynamicCast(OSNumber, object))
         return PlistPtr(plist_new_uint(number->unsigned64BitValue()));
     if (auto* boolean = OSDynamicCast(OSBoolean, object))
@@ -225,12 +272,21 @@ IOResult<OSSharedPtr<OSObject>> convertRoot(plist_t root, const SerializationLim
 IOResult<OSSharedPtr<OSObject>> fromXML(std::string_view text, const SerializationLimits& limits)
 {
     const ScanResult scan = IOLAB_TRY(scanXML(text, limits));
-    std::string wrapped;
-    if (!scan.hasPlistElement) {
-        // A bare value (as I/O Kit's OSUnserializeXML accepts): libplist wants a <plist> document.
-        wrapped.reserve(text.size() + 32);
-        wrapped.append("<plist version=\"1.0\">").append(text).append("</plist>");
-        text = wrapped;
+    std::string copy;
+    if (!scan.hasPlistElement || !scan.leadingZeros.empty()) {
+        // A bare value (as I/O Kit's OSUnserializeXML accepts): libplist wants
+        // a <plist> document. Leading zeros become spaces (see ScanResult).
+        constexpr std::string_view kOpen = "<plist version=\"1.0\">", kClose = "</plist>";
+        const size_t shift = scan.hasPlistElement ? 0 : kOpen.size();
+        copy.reserve(text.size() + kOpen.size() + kClose.size());
+        if (!scan.hasPlistElement)
+            copy.append(kOpen);
+        copy.append(text);
+        if (!scan.hasPlistElement)
+            copy.append(kClose);
+        for (size_t offset : scan.leadingZeros)
+            copy[shift + offset] = ' ';
+        text = copy;
     }
     if (text.size() > UINT32_MAX)
         return IOError{kIOReturnBadArgument, "XML plist: document larger than 4 GiB"};
@@ -285,20 +341,30 @@ IOResult<OSSharedPtr<OSObject>> fromFile(const std::string& path, const Serializ
 
 IOResult<std::string> toXML(const OSMetaClassBase* root)
 {
-    PlistPtr node = IOLAB_TRY(toPlist(root, "root", 0));
+    PlistPtr node = IOLAB_TRY(toPlist(root, "root", 0, Format::XML));
     char* xml = nullptr;
     uint32_t length = 0;
     plist_to_xml(node.get(), &xml, &length);
     if (!xml)
         return IOError{kIOReturnNoMemory, "XML plist: libplist could not write the document"};
-    std::string text(xml, length);
+    // libplist writes a carriage return in a string as it is, and XML readers
+    // turn it into a line feed; a character reference keeps it. libplist
+    // itself never writes one, so every \r in the output is string content.
+    std::string text;
+    text.reserve(length);
+    for (const char* c = xml; c != xml + length; ++c) {
+        if (*c == '\r')
+            text.append("&#13;");
+        else
+            text.push_back(*c);
+    }
     plist_to_xml_free(xml);
     return text;
 }
 
 IOResult<std::vector<uint8_t>> toBinary(const OSMetaClassBase* root)
 {
-    PlistPtr node = IOLAB_TRY(toPlist(root, "root", 0));
+    PlistPtr node = IOLAB_TRY(toPlist(root, "root", 0, Format::Binary));
     char* bytes = nullptr;
     uint32_t length = 0;
     plist_to_bin(node.get(), &bytes, &length);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "PlistScanner.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -29,6 +32,51 @@ bool isContainer(Element element)
 bool isSpace(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// The length of the well-formed multi-byte UTF-8 sequence at `bytes` (whose
+/// first byte is 0x80 or above), or 0 with the reason it is malformed.
+size_t utf8SequenceLength(const unsigned char* bytes, size_t available, std::string& reason)
+{
+    static const char digits[] = "0123456789abcdef";
+    auto hex = [](unsigned char c) { return std::string{digits[c >> 4], digits[c & 15]}; };
+    const unsigned char lead = bytes[0];
+    size_t length;
+    uint32_t codePoint;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        codePoint = lead & 0x1F;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        codePoint = lead & 0x0F;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        codePoint = lead & 0x07;
+    } else {
+        reason = "invalid UTF-8 lead byte 0x" + hex(lead);
+        return 0;
+    }
+    if (length > available) {
+        reason = "truncated UTF-8 sequence";
+        return 0;
+    }
+    for (size_t k = 1; k < length; ++k) {
+        if ((bytes[k] & 0xC0) != 0x80) {
+            reason = "invalid UTF-8 continuation byte 0x" + hex(bytes[k]);
+            return 0;
+        }
+        codePoint = (codePoint << 6) | (bytes[k] & 0x3F);
+    }
+    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (codePoint < kMinimum[length]) {
+        reason = "overlong UTF-8 encoding";
+        return 0;
+    }
+    if (codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
+        reason = "UTF-8 encodes an invalid code point";
+        return 0;
+    }
+    return length;
 }
 
 struct Open {
@@ -114,32 +162,10 @@ private:
                 ++i;
                 continue;
             }
-            size_t length;
-            uint32_t codePoint;
-            if ((c & 0xE0) == 0xC0) {
-                length = 2;
-                codePoint = c & 0x1F;
-            } else if ((c & 0xF0) == 0xE0) {
-                length = 3;
-                codePoint = c & 0x0F;
-            } else if ((c & 0xF8) == 0xF0) {
-                length = 4;
-                codePoint = c & 0x07;
-            } else {
-                return fail(i, "invalid UTF-8 lead byte 0x" + hex(c));
-            }
-            if (i + length > size)
-                return fail(i, "truncated UTF-8 sequence");
-            for (size_t k = 1; k < length; ++k) {
-                if ((bytes[i + k] & 0xC0) != 0x80)
-                    return fail(i, "invalid UTF-8 continuation byte 0x" + hex(bytes[i + k]));
-                codePoint = (codePoint << 6) | (bytes[i + k] & 0x3F);
-            }
-            static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-            if (codePoint < kMinimum[length])
-                return fail(i, "overlong UTF-8 encoding");
-            if (codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF))
-                return fail(i, "UTF-8 encodes an invalid code point");
+            std::string reason;
+            const size_t length = utf8SequenceLength(bytes + i, size - i, reason);
+            if (!length)
+                return fail(i, reason);
             i += length;
         }
         return true;
@@ -186,23 +212,31 @@ private:
             if (semicolon == std::string_view::npos || semicolon > end || semicolon - i > 12)
                 return fail(i, "unterminated entity reference");
             std::string_view entity = m_text.substr(i + 1, semicolon - i - 1);
-            if (entity != "lt" && entity != "gt" && entity != "amp" && entity != "quot" && entity != "apos" &&
-                !isCharacterReference(entity))
+            if (entity == "lt" || entity == "gt" || entity == "amp" || entity == "quot" || entity == "apos") {
+                i = semicolon;
+                continue;
+            }
+            if (!entity.starts_with('#'))
                 return fail(i, "unknown entity &" + std::string(entity) + ";");
+            if (const char* problem = characterReferenceProblem(entity))
+                return fail(i, "character reference &" + std::string(entity) + "; " + problem);
             i = semicolon;
         }
         return true;
     }
 
-    static bool isCharacterReference(std::string_view entity)
+    /// Why a numeric character reference ("#65", "#x41") cannot be used, or
+    /// NULL. libplist decodes at most eight characters between '&' and ';' and
+    /// writes surrogates through as invalid UTF-8, so both are refused here.
+    static const char* characterReferenceProblem(std::string_view entity)
     {
-        if (entity.size() < 2 || entity[0] != '#')
-            return false;
-        uint32_t value = 0;
-        const bool isHex = entity[1] == 'x';
+        if (entity.size() > 8)
+            return "is longer than libplist accepts";
+        const bool isHex = entity.size() > 1 && entity[1] == 'x';
         std::string_view digits = entity.substr(isHex ? 2 : 1);
         if (digits.empty())
-            return false;
+            return "has no digits";
+        uint32_t value = 0;
         for (char c : digits) {
             int digit;
             if (c >= '0' && c <= '9')
@@ -212,37 +246,61 @@ private:
             else if (isHex && c >= 'A' && c <= 'F')
                 digit = c - 'A' + 10;
             else
-                return false;
+                return "is not a number";
             value = value * (isHex ? 16 : 10) + static_cast<uint32_t>(digit);
             if (value > 0x10FFFF)
-                return false;
+                return "is beyond U+10FFFF";
         }
-        return value >= 0x20 || value == '\t' || value == '\n' || value == '\r';
+        if (value < 0x20 && value != '\t' && value != '\n' && value != '\r')
+            return "names a control character XML cannot hold";
+        if ((value >= 0xD800 && value <= 0xDFFF) || value == 0xFFFE || value == 0xFFFF)
+            return "names a surrogate or non-character";
+        return nullptr;
     }
 
     // --- markup -----------------------------------------------------------
     IOResult<size_t> readMarkup(size_t at)
     {
         std::string_view rest = m_text.substr(at);
-        if (rest.starts_with("<?"))
-            return skipTo(at, "?>", "processing instruction");
+        const bool inLeaf = !m_stack.empty() && !isContainer(m_stack.back().element) &&
+                            m_stack.back().element != Element::Plist;
+        // libplist accepts comments anywhere, CDATA only in values, processing
+        // instructions only between elements and a DOCTYPE (without an
+        // internal subset) only outside <plist>.
         if (rest.starts_with("<!--"))
-            return skipTo(at, "-->", "comment");
+            return skipTo(at, 4, "-->", "comment");
         if (rest.starts_with("<![CDATA[")) {
-            if (m_stack.empty() || isContainer(m_stack.back().element) || m_stack.back().element == Element::Plist)
+            if (!inLeaf)
                 return fail(at, "CDATA outside a value element");
-            return skipTo(at, "]]>", "CDATA section");
+            return skipTo(at, 9, "]]>", "CDATA section");
+        }
+        if (inLeaf && (rest.starts_with("<?") || rest.starts_with("<!")))
+            return fail(at, "markup inside <" + std::string(nameOf(m_stack.back().element)) + ">");
+        // Where libplist looks for the end of a processing instruction, a
+        // DOCTYPE or a tag it skips over double-quoted text, so the scanner
+        // must too: otherwise a quote could hide markup from one of them.
+        if (rest.starts_with("<?")) {
+            const size_t end = IOLAB_TRY(quotedSearch(at, at + 2, "?>", "processing instruction"));
+            return end + 2;
+        }
+        if (rest.starts_with("<!DOCTYPE")) {
+            if (!m_stack.empty() || m_sawRoot)
+                return fail(at, "<!DOCTYPE> after the document has started");
+            const size_t end = IOLAB_TRY(quotedSearch(at, at + 9, ">", "DOCTYPE declaration"));
+            if (m_text.substr(at, end - at).find('[') != std::string_view::npos)
+                return fail(at, "DOCTYPE with an internal subset is not supported");
+            return end + 1;
         }
         if (rest.starts_with("<!"))
-            return skipTo(at, ">", "declaration");
-        const size_t close = m_text.find('>', at);
-        if (close == std::string_view::npos)
-            return fail(at, "unterminated tag");
+            return fail(at, "unsupported declaration (only <!DOCTYPE>, comments and CDATA are allowed)");
+        const size_t close = IOLAB_TRY(quotedSearch(at, at + 1, ">", "tag", true));
         std::string_view tag = m_text.substr(at + 1, close - at - 1);
-        const bool closing = !tag.empty() && tag[0] == '/';
-        const bool selfClosing = !tag.empty() && tag.back() == '/';
+        // Strip the closing slash first: in "</>" the one slash must not be
+        // taken for both a closing and a self-closing mark.
+        const bool closing = tag.starts_with('/');
         if (closing)
             tag.remove_prefix(1);
+        const bool selfClosing = tag.ends_with('/');
         if (selfClosing)
             tag.remove_suffix(1);
         size_t nameEnd = 0;
@@ -257,10 +315,15 @@ private:
         if (!known)
             return fail(at, name.empty() ? "empty tag name" : "unknown element <" + std::string(name) + ">");
         if (closing) {
-            if (selfClosing || nameEnd != tag.size())
+            bool malformed = selfClosing;
+            for (size_t i = nameEnd; i < tag.size(); ++i)
+                malformed = malformed || !isSpace(tag[i]);
+            if (malformed)
                 return fail(at, "malformed closing tag </" + std::string(name) + ">");
             IOLAB_TRY(closeElement(at, known->element));
         } else {
+            if (selfClosing && known->element == Element::Key)
+                return fail(at, "empty key must be written <key></key> (libplist rejects <key/>)");
             IOLAB_TRY(openElement(at, known->element, close + 1));
             if (selfClosing)
                 IOLAB_TRY(closeElement(at, known->element));
@@ -268,9 +331,31 @@ private:
         return close + 1;
     }
 
-    IOResult<size_t> skipTo(size_t at, std::string_view terminator, const char* what)
+    /// The offset of `terminator` at or after `from`, skipping double-quoted
+    /// text as libplist does (a quote that is never closed runs to the end).
+    /// In an element's tag, libplist also stops at an unquoted '<'.
+    IOResult<size_t> quotedSearch(size_t at, size_t from, std::string_view terminator, const char* what,
+                                  bool openingEndsTag = false)
     {
-        const size_t end = m_text.find(terminator, at + 2);
+        for (size_t i = from; i < m_text.size(); ++i) {
+            if (m_text.compare(i, terminator.size(), terminator) == 0)
+                return i;
+            if (m_text[i] == '<' && openingEndsTag)
+                return fail(i, "'<' inside a tag");
+            if (m_text[i] == '"') {
+                const size_t quote = m_text.find('"', i + 1);
+                if (quote == std::string_view::npos)
+                    return fail(i, std::string("unterminated quote in ") + what);
+                i = quote;
+            }
+        }
+        return fail(at, std::string("unterminated ") + what);
+    }
+
+    IOResult<size_t> skipTo(size_t at, size_t opening, std::string_view terminator, const char* what)
+    {
+        // Search after the opening: "<!-->" does not close itself.
+        const size_t end = m_text.find(terminator, at + opening);
         if (end == std::string_view::npos)
             return fail(at, std::string("unterminated ") + what);
         return end + terminator.size();
@@ -354,6 +439,7 @@ private:
             }
             return true;
         case Element::Real: return checkReal(open.textStart, content);
+        case Element::Date: return checkDate(open.textStart, content);
         default: return true;
         }
     }
@@ -394,6 +480,14 @@ private:
         }
         if (negative ? value > (static_cast<unsigned __int128>(1) << 63) : value > ~uint64_t(0))
             return fail(at, "integer " + std::string(content.substr(0, 40)) + " does not fit in 64 bits");
+        // libplist reads integers with strtoull(…, 0), so "010" would be octal 8
+        // (and "08" zero); plists mean decimal. Mark the leading zeros for
+        // fromXML to blank out (strtoull skips the spaces).
+        if (!isHex && digits.size() > 1 && digits[0] == '0') {
+            const size_t first = at + (content.size() - digits.size());
+            for (size_t i = 0; i + 1 < digits.size() && digits[i] == '0'; ++i)
+                m_result.leadingZeros.push_back(first + i);
+        }
         return true;
     }
 
@@ -430,9 +524,61 @@ private:
                                             : std::string("character '") + c + "' is not base64");
             ++significant;
         }
-        if (padding > 2 || (significant + padding) % 4 == 1)
-            return fail(at, "<data> is not valid base64 (length)");
+        // libplist silently drops a final group of fewer than four characters.
+        if (padding > 2 || (significant + padding) % 4 != 0)
+            return fail(at, "<data> is not valid base64 (its length is not a multiple of 4)");
         return true;
+    }
+
+    /// "YYYY-MM-DDTHH:MM:SSZ", a real day, and within the 32-bit seconds
+    /// around 2001 that libplist hands out (1932-12-13T20:45:52Z …
+    /// 2069-01-19T03:14:07Z). libplist's own date parser reads out of bounds on
+    /// a bad month, so nothing else passes.
+    IOResult<bool> checkDate(size_t at, std::string_view content)
+    {
+        while (!content.empty() && isSpace(content.front())) {
+            content.remove_prefix(1);
+            ++at;
+        }
+        std::string_view text = content;
+        while (!text.empty() && isSpace(text.back()))
+            text.remove_suffix(1);
+        const std::string shown = "\"" + std::string(text.substr(0, 40)) + "\"";
+        static constexpr std::string_view kPattern = "dddd-dd-ddTdd:dd:ddZ";
+        bool matches = text.size() == kPattern.size() && content.size() < 32;
+        for (size_t i = 0; matches && i < kPattern.size(); ++i)
+            matches = kPattern[i] == 'd' ? (text[i] >= '0' && text[i] <= '9') : text[i] == kPattern[i];
+        if (!matches)
+            return fail(at, shown + " is not a date of the form YYYY-MM-DDTHH:MM:SSZ");
+        auto number = [&](size_t from, size_t count) {
+            int value = 0;
+            for (size_t i = from; i < from + count; ++i)
+                value = value * 10 + (text[i] - '0');
+            return value;
+        };
+        const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+        const int hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+        static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] + (month == 2 && leap) || hour > 23 ||
+            minute > 59 || second > 59)
+            return fail(at, shown + " is not a valid date and time");
+        const int64_t seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+                                978307200; // 2001-01-01T00:00:00Z
+        if (seconds < INT32_MIN || seconds > INT32_MAX)
+            return fail(at, shown + " is outside 1932-12-13 … 2069-01-19, the dates libplist can hold");
+        return true;
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static int64_t daysFromCivil(int64_t year, int month, int day)
+    {
+        year -= month <= 2;
+        const int64_t era = (year >= 0 ? year : year - 399) / 400;
+        const int64_t yearOfEra = year - era * 400;
+        const int64_t dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        const int64_t dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146097 + dayOfEra - 719468;
     }
 
     std::string_view m_text;
@@ -450,6 +596,23 @@ private:
 IOResult<ScanResult> scanXML(std::string_view text, const SerializationLimits& limits)
 {
     return Scanner(text, limits).run();
+}
+
+bool isValidUTF8(std::string_view text)
+{
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    std::string reason;
+    for (size_t i = 0; i < text.size();) {
+        if (bytes[i] < 0x80) {
+            ++i;
+            continue;
+        }
+        const size_t length = utf8SequenceLength(bytes + i, text.size() - i, reason);
+        if (!length)
+            return false;
+        i += length;
+    }
+    return true;
 }
 
 } // namespace iolab::plist
@@ -507,6 +670,44 @@ private:
         return value;
     }
 
+    static std::string hex(unsigned value)
+    {
+        char text[8];
+        std::snprintf(text, sizeof text, "%02x", value);
+        return text;
+    }
+
+    /// Type 0x5 strings are ASCII; libplist cuts them at a NUL byte.
+    IOResult<bool> checkASCII(size_t at, uint64_t length) const
+    {
+        for (size_t i = at; i < at + length; ++i) {
+            if (m_bytes[i] == 0 || m_bytes[i] >= 0x80)
+                return fail(i, "ASCII string holds byte 0x" + hex(m_bytes[i]));
+        }
+        return true;
+    }
+
+    /// Type 0x6 strings are UTF-16BE; libplist drops unpaired surrogates
+    /// silently and keeps U+0000, which no OSString can hold.
+    IOResult<bool> checkUTF16(size_t at, uint64_t units) const
+    {
+        for (uint64_t i = 0; i < units; ++i) {
+            const size_t where = at + 2 * i;
+            const uint32_t unit = uint32_t(m_bytes[where]) << 8 | m_bytes[where + 1];
+            if (unit == 0)
+                return fail(where, "UTF-16 string holds U+0000");
+            if (unit >= 0xDC00 && unit <= 0xDFFF)
+                return fail(where, "UTF-16 string holds an unpaired trail surrogate");
+            if (unit >= 0xD800 && unit <= 0xDBFF) {
+                const uint32_t next = i + 1 < units ? (uint32_t(m_bytes[where + 2]) << 8 | m_bytes[where + 3]) : 0;
+                if (next < 0xDC00 || next > 0xDFFF)
+                    return fail(where, "UTF-16 string holds an unpaired lead surrogate");
+                ++i;
+            }
+        }
+        return true;
+    }
+
     struct Object {
         size_t offset;
         uint8_t type;        // high nibble of the marker
@@ -542,18 +743,33 @@ private:
         };
         switch (result.type) {
         case 0x0:
-            if (marker != 0x00 && marker != 0x08 && marker != 0x09 && marker != 0x0F)
-                return fail(offset, "unknown marker 0x" + std::to_string(marker));
+            // libplist reads neither null (0x00) nor fill (0x0F) objects.
+            if (marker != 0x08 && marker != 0x09)
+                return fail(offset, "unsupported marker 0x" + hex(marker) + " (only booleans have type 0)");
             break;
         case 0x1:
-        case 0x2:
             if (low > 4)
-                return fail(offset, "number wider than 16 bytes");
+                return fail(offset, "integer wider than 16 bytes");
             IOLAB_TRY(need(offset + 1, size_t(1) << low));
             break;
-        case 0x3:
-            IOLAB_TRY(need(offset + 1, 8));
+        case 0x2:
+            if (low != 2 && low != 3)
+                return fail(offset, "real of " + std::to_string(1u << low) + " bytes (must be 4 or 8)");
+            IOLAB_TRY(need(offset + 1, size_t(1) << low));
             break;
+        case 0x3: {
+            if (marker != 0x33)
+                return fail(offset, "date marker 0x" + hex(marker) + " (must be 0x33)");
+            IOLAB_TRY(need(offset + 1, 8));
+            // libplist hands dates out as 32-bit seconds since 2001 (a cast
+            // that is undefined outside that range or for NaN).
+            const uint64_t bits = readBE(offset + 1, 8);
+            double seconds;
+            std::memcpy(&seconds, &bits, sizeof seconds);
+            if (!(seconds >= INT32_MIN && seconds < double(INT32_MAX) + 1))
+                return fail(offset, "date outside 1932-12-13 … 2069-01-19, the dates libplist can hold");
+            break;
+        }
         case 0x4:
         case 0x5:
         case 0x6: {
@@ -561,11 +777,21 @@ private:
             if (length > m_limits.maxBytes)
                 return fail(offset, "length " + std::to_string(length) + " is too large");
             IOLAB_TRY(need(result.refsAt, result.type == 0x6 ? length * 2 : length));
+            if (result.type == 0x5)
+                IOLAB_TRY(checkASCII(result.refsAt, length));
+            else if (result.type == 0x6)
+                IOLAB_TRY(checkUTF16(result.refsAt, length));
             break;
         }
-        case 0x8:
+        case 0x8: {
             IOLAB_TRY(need(offset + 1, low + 1u));
+            // libplist keeps the last eight bytes and wants a 32-bit value.
+            const size_t size = low + 1u;
+            const size_t kept = std::min<size_t>(size, 8);
+            if (readBE(offset + 1 + size - kept, kept) > UINT32_MAX)
+                return fail(offset, "UID larger than 32 bits");
             break;
+        }
         case 0xA:
         case 0xC:
         case 0xD: {
@@ -577,7 +803,7 @@ private:
             break;
         }
         default:
-            return fail(offset, "unknown object type 0x" + std::to_string(result.type));
+            return fail(offset, "unknown object type 0x" + hex(result.type));
         }
         return result;
     }

@@ -11,14 +11,22 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace iolab::plist {
 
 struct ScanResult {
     bool hasPlistElement = false; ///< false: a bare value that must be wrapped in <plist> for libplist
+    /// Offsets of leading zeros of decimal <integer>s ("010"): libplist would
+    /// read them as octal, so fromXML turns them into spaces first.
+    std::vector<size_t> leadingZeros;
 };
 
 IOResult<ScanResult> scanXML(std::string_view text, const SerializationLimits& limits);
+
+/// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or
+/// code points past U+10FFFF).
+bool isValidUTF8(std::string_view text);
 
 /// Validates a binary plist ("bplist00") before libplist parses it: trailer,
 /// offset table, every object's bounds and references, no cycles, and the

@@ -57,7 +57,6 @@ public:
     /// Initialises with a property table: `dictionary` is retained as the table
     /// (a new empty table when NULL). Assigns the registry entry ID.
     virtual bool init(OSDictionary* dictionary = nullptr);
-    using OSObject::init;
     void free() override;
     uint64_t getRegistryEntryID() const { return m_registryID; }
 

@@ -21,16 +21,24 @@ namespace iolab {
 struct SerializationLimits {
     size_t maxBytes = size_t(256) << 20;     ///< input size
     unsigned maxDepth = 256;                 ///< nesting of collections
-    size_t maxElements = size_t(32) << 20;   ///< objects in the whole tree
+    /// Objects in the whole tree, a shared object (binary plist reference,
+    /// OSSerializeBinary back-reference) counted each time it is referred to.
+    size_t maxElements = size_t(32) << 20;
     size_t maxCollectionCount = 16u << 20;   ///< members of one collection
 };
 
 namespace plist {
 
-/// Parses an XML property list. Integers become 64-bit OSNumbers, <real> and
-/// <date> become OSStrings with their text, <data> becomes OSData.
+/// Parses an XML property list. Integers (decimal, even with leading zeros, or
+/// 0x hexadecimal) become 64-bit OSNumbers, <real> becomes an OSString with
+/// the shortest text of its value, <date> an OSString "YYYY-MM-DDTHH:MM:SSZ"
+/// (only dates from 1932-12-13 to 2069-01-19 are accepted: libplist holds
+/// them as 32-bit seconds), <data> becomes OSData. kIOReturnBadArgument with
+/// "line L, column C" for malformed documents.
 IOResult<OSSharedPtr<OSObject>> fromXML(std::string_view text, const SerializationLimits& limits = {});
-/// Parses a binary property list ("bplist00").
+/// Parses a binary property list ("bplist00"). Strings must be ASCII (type 5)
+/// or UTF-16 without NUL or unpaired surrogates (type 6); null and fill
+/// objects are refused. kIOReturnBadArgument with "byte N" when malformed.
 IOResult<OSSharedPtr<OSObject>> fromBinary(std::span<const uint8_t> bytes, const SerializationLimits& limits = {});
 /// Either format, told apart by the "bplist" signature.
 IOResult<OSSharedPtr<OSObject>> fromBytes(std::span<const uint8_t> bytes, const SerializationLimits& limits = {});
@@ -39,8 +47,12 @@ IOResult<OSSharedPtr<OSObject>> fromFile(const std::string& path, const Serializ
 
 /// An XML property list document for a tree of strings, symbols, numbers,
 /// booleans, data, arrays, dictionaries, sets and ordered sets (sets become
-/// arrays). kIOReturnBadArgument for other classes, naming the class and path.
+/// arrays). kIOReturnBadArgument for other classes, and for strings or keys
+/// that are not UTF-8 or hold a NUL or a control character XML 1.0 cannot
+/// represent, naming the path. A carriage return is written as "&#13;" so
+/// that XML readers keep it.
 IOResult<std::string> toXML(const OSMetaClassBase* root);
+/// A binary property list of the same trees; strings must be UTF-8 without NUL.
 IOResult<std::vector<uint8_t>> toBinary(const OSMetaClassBase* root);
 
 } // namespace plist
@@ -48,8 +60,12 @@ IOResult<std::vector<uint8_t>> toBinary(const OSMetaClassBase* root);
 namespace binary {
 
 /// I/O Kit's binary serialization of `root` (OSSerialize::binaryWithCapacity).
+/// kIOReturnBadArgument for classes that cannot serialize themselves, strings
+/// or data over 16 MiB and trees nested deeper than 512 levels.
 IOResult<std::vector<uint8_t>> encode(const OSMetaClassBase* root);
 /// Decodes OSSerializeBinary bytes (they start with kOSSerializeBinarySignature).
+/// Strict: counts, end flags, no cycles, no duplicate keys, nothing after the
+/// root. kIOReturnBadArgument with "byte N" when malformed.
 IOResult<OSSharedPtr<OSObject>> decode(std::span<const uint8_t> bytes, const SerializationLimits& limits = {});
 
 } // namespace binary
