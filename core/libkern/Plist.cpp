@@ -17,6 +17,8 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 #include <sys/stat.h>
 
 namespace iolab::plist {
@@ -137,20 +139,18 @@ public:
                     std::free(key);
                     break;
                 }
-                const std::string_view keyText = key ? key : "";
-                if (auto bad = checkString(keyText); !bad.ok()) {
-                    std::free(key);
-                    std::free(iterator);
-                    return IOError{bad.error().code, "key: " + bad.error().message};
-                }
-                OSSharedPtr<const OSSymbol> symbol(OSSymbol::withStringView(keyText), OSNoRetain);
+                auto symbol = internedKey(key ? key : "");
                 std::free(key);
+                if (!symbol.ok()) {
+                    std::free(iterator);
+                    return IOError{symbol.error().code, "key: " + symbol.error().message};
+                }
                 auto member = convert(value, depth + 1);
                 if (!member.ok()) {
                     std::free(iterator);
                     return member.error();
                 }
-                dict->setObject(symbol.get(), member.value().get());
+                dict->setObject(symbol.value(), member.value().get());
             }
             std::free(iterator);
             return OSSharedPtr<OSObject>(dict);
@@ -168,6 +168,23 @@ private:
             return IOError{kIOReturnNoMemory, "could not create a value"};
         return OSSharedPtr<OSObject>(object, OSNoRetain);
     }
+    /// The symbol for a dictionary key. Keys repeat all over a document (every
+    /// registry entry has an IOClass), so a cache local to this parse saves the
+    /// symbol pool's lock, hash and atomic retain, and the UTF-8 check, for all
+    /// but the first occurrence of each key. The cache holds a reference.
+    IOResult<const OSSymbol*> internedKey(std::string_view text)
+    {
+        if (auto found = m_keys.find(text); found != m_keys.end())
+            return found->second.get();
+        IOLAB_TRY(checkString(text));
+        OSSharedPtr<const OSSymbol> symbol(OSSymbol::withStringView(text), OSNoRetain);
+        if (!symbol)
+            return IOError{kIOReturnNoMemory, "could not create a symbol"};
+        const OSSymbol* borrowed = symbol.get();
+        m_keys.emplace(borrowed->view(), std::move(symbol)); // the view is the symbol's own text
+        return borrowed;
+    }
+
     /// What an OSString must be: the pre-scanners already see to it, this is
     /// the last line before the object tree.
     static IOResult<bool> checkString(std::string_view text)
@@ -191,6 +208,7 @@ private:
 
     const SerializationLimits& m_limits;
     size_t m_elements = 0;
+    std::unordered_map<std::string_view, OSSharedPtr<const OSSymbol>> m_keys;
 };
 
 enum class Format : uint8_t { XML, Binary };
@@ -352,11 +370,16 @@ IOResult<std::string> toXML(const OSMetaClassBase* root)
     // itself never writes one, so every \r in the output is string content.
     std::string text;
     text.reserve(length);
-    for (const char* c = xml; c != xml + length; ++c) {
-        if (*c == '\r')
-            text.append("&#13;");
-        else
-            text.push_back(*c);
+    const char* const end = xml + length;
+    for (const char* c = xml; c != end;) {
+        // Whole runs at a time: a byte-by-byte push_back cost a fifth of toXML.
+        const auto* cr = static_cast<const char*>(std::memchr(c, '\r', static_cast<size_t>(end - c)));
+        if (!cr) {
+            text.append(c, end);
+            break;
+        }
+        text.append(c, cr).append("&#13;");
+        c = cr + 1;
     }
     plist_to_xml_free(xml);
     return text;

@@ -171,15 +171,18 @@ private:
         return true;
     }
 
+    /// Any byte below 0x20 other than tab, LF and CR among eight ASCII bytes?
+    /// Branch-free: each test leaves the top bit of a byte set where it holds.
     static bool hasControl(uint64_t chunk)
     {
-        // Any byte below 0x20 other than tab, LF and CR?
-        for (int k = 0; k < 8; ++k) {
-            const auto c = static_cast<unsigned char>(chunk >> (8 * k));
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                return true;
-        }
-        return false;
+        constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull, kLow7 = ~kHigh;
+        // An ASCII byte plus 0x60 reaches 0x80 exactly when it is at least 0x20; no carry crosses bytes.
+        const uint64_t control = ~(chunk + 0x60 * kOnes) & kHigh;
+        auto equals = [chunk](uint8_t c) {
+            const uint64_t x = chunk ^ (c * kOnes);
+            return ~(((x & kLow7) + kLow7) | x) & kHigh; // top bit set where the byte is zero
+        };
+        return (control & ~(equals('\t') | equals('\n') | equals('\r'))) != 0;
     }
 
     static std::string hex(unsigned value)
@@ -309,8 +312,10 @@ private:
         std::string_view name = tag.substr(0, nameEnd);
         const ElementName* known = nullptr;
         for (const auto& entry : kElements) {
-            if (entry.name == name)
+            if (entry.name == name) {
                 known = &entry;
+                break;
+            }
         }
         if (!known)
             return fail(at, name.empty() ? "empty tag name" : "unknown element <" + std::string(name) + ">");
