@@ -219,21 +219,18 @@ int main(int argc, char** argv)
         return 0;
     }
     if (logCommand->parsed()) {
-        uint64_t next = 0;
-        do {
-            auto batch = iolab::client::log(next);
-            if (!batch.ok())
-                return fail(batch.error());
-            if (batch.value().missed)
-                std::printf("(%llu lines were dropped before they could be read)\n",
-                            static_cast<unsigned long long>(batch.value().missed));
-            for (const std::string& line : batch.value().lines)
-                std::printf("%s\n", line.c_str());
-            std::fflush(stdout);
-            next = batch.value().next;
-            if (follow)
-                iolab::client::log(next); // FIXME: follow needs a running daemon to be useful; embedded ends here
-        } while (false);
+        // Embedded, the runtime lives for this command only: -f prints what the
+        // boot logged and ends. Following a running runtime needs iolabd.
+        auto batch = iolab::client::log(0);
+        if (!batch.ok())
+            return fail(batch.error());
+        if (batch.value().missed)
+            std::printf("(%llu lines were dropped before they could be read)\n",
+                        static_cast<unsigned long long>(batch.value().missed));
+        for (const std::string& line : batch.value().lines)
+            std::printf("%s\n", line.c_str());
+        if (follow)
+            std::fprintf(stderr, "iolabctl: log -f follows a running iolabd; this embedded runtime has ended\n");
         return 0;
     }
     return 0;

@@ -124,7 +124,11 @@ public:
                     event.payload.resize(record.payloadLength);
                     for (size_t i = 0; i < record.payloadLength; ++i)
                         event.payload[i] = static_cast<char>(ring->payload[(record.payloadOffset + i) % kPayloadRingBytes]);
-                    ring->payloadTail.store(record.payloadOffset + record.payloadLength, std::memory_order_release);
+                    // The tail counts bytes consumed since the thread started, as the
+                    // producer's head does (payloadOffset is only the position in the
+                    // ring); payloads are consumed in the order they were written.
+                    ring->payloadTail.store(ring->payloadTail.load(std::memory_order_relaxed) + record.payloadLength,
+                                            std::memory_order_release);
                 }
                 batch.push_back(std::move(event));
             }

@@ -9,6 +9,21 @@
 
 OSDefineMetaClassAndStructors(IOCommandGate, IOEventSource)
 
+namespace {
+// The default action lives in IOEventSource's generic slot. Going through
+// void (*)() tells the compiler the type change is deliberate: the pointer is
+// only ever called after being cast back to IOCommandGate::Action.
+IOEventSource::Action toGeneric(IOCommandGate::Action action)
+{
+    return reinterpret_cast<IOEventSource::Action>(reinterpret_cast<void (*)()>(action));
+}
+
+IOCommandGate::Action fromGeneric(IOEventSource::Action action)
+{
+    return reinterpret_cast<IOCommandGate::Action>(reinterpret_cast<void (*)()>(action));
+}
+} // namespace
+
 IOCommandGate* IOCommandGate::commandGate(OSObject* inOwner, Action inAction)
 {
     auto* me = new IOCommandGate;
@@ -21,7 +36,7 @@ IOCommandGate* IOCommandGate::commandGate(OSObject* inOwner, Action inAction)
 
 bool IOCommandGate::init(OSObject* inOwner, Action inAction)
 {
-    return IOEventSource::init(inOwner, reinterpret_cast<IOEventSource::Action>(inAction));
+    return IOEventSource::init(inOwner, toGeneric(inAction));
 }
 
 bool IOCommandGate::checkForWork()
@@ -46,12 +61,12 @@ void IOCommandGate::disable()
 
 IOReturn IOCommandGate::runCommand(void* arg0, void* arg1, void* arg2, void* arg3)
 {
-    return runAction(reinterpret_cast<Action>(action), arg0, arg1, arg2, arg3);
+    return runAction(fromGeneric(action), arg0, arg1, arg2, arg3);
 }
 
 IOReturn IOCommandGate::attemptCommand(void* arg0, void* arg1, void* arg2, void* arg3)
 {
-    return attemptAction(reinterpret_cast<Action>(action), arg0, arg1, arg2, arg3);
+    return attemptAction(fromGeneric(action), arg0, arg1, arg2, arg3);
 }
 
 IOReturn IOCommandGate::runAction(Action inAction, void* arg0, void* arg1, void* arg2, void* arg3)

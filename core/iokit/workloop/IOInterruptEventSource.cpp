@@ -96,18 +96,29 @@ void IOInterruptEventSource::disableInterruptOccurred(void*, IOService*, int)
 
 void IOInterruptEventSource::noteInterrupt(bool mask)
 {
-    if (mask && m_provider && !m_masked.exchange(true))
+    // The order matters: the line is disabled, the interrupt counted, and only
+    // then m_masked set. checkForWork reads m_masked before the count, so when
+    // it sees the mask it also sees the interrupt behind it (the action runs
+    // before the unmask), and its unmask always comes after this disable. (A
+    // filter only runs while the line is enabled, so the disable is never redundant.)
+    const bool masking = mask && m_provider;
+    if (masking)
         m_provider->disableInterrupt(m_intIndex);
     if (const uint64_t raised = iolab::currentContext().interruptRaisedNs) {
         uint64_t expected = 0;
         m_raisedAtNs.compare_exchange_strong(expected, raised); // the first since the action last ran
     }
     m_producerCount.fetch_add(1, std::memory_order_release);
+    if (masking)
+        m_masked.store(true, std::memory_order_release);
     signalWorkAvailable();
 }
 
 bool IOInterruptEventSource::checkForWork()
 {
+    // Read before the count (see noteInterrupt): a mask seen here belongs to an
+    // interrupt this call delivers.
+    const bool masked = m_masked.load(std::memory_order_acquire);
     const uint32_t produced = m_producerCount.load(std::memory_order_acquire);
     const int count = static_cast<int>(produced - m_consumerCount);
     if (count > 0 && isEnabled()) {
@@ -122,7 +133,7 @@ bool IOInterruptEventSource::checkForWork()
         iolab::trace::record(iolab::trace::Kind::WorkLoopEnd, ownerID, 2);
     }
     // The line masked by the primary handler opens again once the action is done.
-    if (m_masked.load() && isEnabled() && m_masked.exchange(false) && m_provider)
+    if (masked && isEnabled() && m_masked.exchange(false) && m_provider)
         m_provider->enableInterrupt(m_intIndex);
     return m_producerCount.load(std::memory_order_acquire) != m_consumerCount && isEnabled();
 }

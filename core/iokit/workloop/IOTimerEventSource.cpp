@@ -96,6 +96,10 @@ size_t TimerService::armedCount() const
 
 void TimerService::expire(uint64_t now)
 {
+    // One expiry at a time, from taking the due entries to firing them: when
+    // advance() returns, every timer it made due has fired, even if this
+    // service's thread took them off the queue first.
+    std::lock_guard expiring(m_expireMutex);
     std::vector<std::pair<uint64_t, Entry>> due;
     {
         std::lock_guard lock(m_mutex);
@@ -215,9 +219,14 @@ void IOTimerEventSource::cancelTimeout()
     m_generation.fetch_add(1);
     m_deadline.store(0);
     iolab::TimerService::current().cancel(this);
-    // A synchronisation point: an action already running finishes before we return.
+    // A synchronisation point: an action already running finishes before we
+    // return, and whatever it armed meanwhile (a periodic timer re-arming
+    // itself) is cancelled too, so no action runs after this returns.
     if (IOWorkLoop* loop = workLoop; loop && !loop->inGate()) {
         loop->closeGate();
+        m_generation.fetch_add(1);
+        m_deadline.store(0);
+        iolab::TimerService::current().cancel(this);
         loop->openGate();
     }
 }
@@ -229,6 +238,9 @@ void IOTimerEventSource::enable()
 
 void IOTimerEventSource::disable()
 {
+    // As on I/O Kit, disabling cancels the pending timeout: a deadline that
+    // passes while disabled is not delivered later by enable().
+    cancelTimeout();
     IOEventSource::disable();
 }
 

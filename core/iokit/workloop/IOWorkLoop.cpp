@@ -9,6 +9,7 @@
 #include <iolab/ExecutionContext.h>
 #include <iolab/Trace.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <pthread.h>
@@ -73,7 +74,9 @@ bool IOEventSource::onThread() const
 
 void IOEventSource::setWorkLoop(IOWorkLoop* inWorkLoop)
 {
-    workLoop = inWorkLoop;
+    // Atomic: primary-interrupt handlers and the timer service read it (in
+    // signalWorkAvailable) while a driver removes the source from its loop.
+    std::atomic_ref(workLoop).store(inWorkLoop, std::memory_order_release);
 }
 
 void IOEventSource::setNext(IOEventSource* next)
@@ -88,7 +91,7 @@ IOEventSource* IOEventSource::getNext() const
 
 void IOEventSource::signalWorkAvailable()
 {
-    if (IOWorkLoop* loop = workLoop)
+    if (IOWorkLoop* loop = std::atomic_ref(workLoop).load(std::memory_order_acquire))
         loop->signalWorkAvailable();
 }
 

@@ -192,6 +192,12 @@ InterruptController::Statistics InterruptController::statistics() const
 void InterruptController::dispatchQueued(std::unique_lock<std::mutex>& lock)
 {
     // Requires m_mutex (held by `lock`); handlers run with it released.
+    // One dispatcher at a time: while another thread runs a handler (a raise
+    // taken inline), that thread drains the queue when the handler returns;
+    // dispatching here as well would run two handlers at once, e.g. a filter
+    // that has not masked its line yet and a second call of the same filter.
+    if (m_dispatching && m_dispatchingThread != std::this_thread::get_id())
+        return;
     while (!m_queue.empty()) {
         const Delivery delivery = m_queue.front();
         m_queue.pop_front();

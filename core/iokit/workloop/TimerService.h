@@ -40,6 +40,7 @@ private:
     void run();
 
     RuntimeClock& m_clock;
+    std::mutex m_expireMutex; // held across a whole expire(); taken before m_mutex
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::multimap<uint64_t, Entry> m_queue;
