@@ -186,7 +186,8 @@ public:
     static OSDictionary* propertyMatching(const OSSymbol* key, const OSObject* value, OSDictionary* table = nullptr);
     static OSDictionary* registryEntryIDMatching(uint64_t entryID, OSDictionary* table = nullptr);
     /// The full match of this service against a matching dictionary: the
-    /// generic keys, then the family's matchPropertyTable.
+    /// generic keys, then the family's matchPropertyTable. With `changesOK`, a
+    /// score the family changed is stored in `matching` as its IOProbeScore.
     bool passiveMatch(OSDictionary* matching, bool changesOK = false);
 
     // --- resources ------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <iolab/RegistryFeed.h>
 
 #include <atomic>
+#include <mutex>
 #include <shared_mutex>
 #include <vector>
 
@@ -41,6 +42,9 @@ public:
     SInt32 generation() const { return m_generation.load(std::memory_order_acquire); }
     SInt32 bumpGeneration() { return m_generation.fetch_add(1, std::memory_order_acq_rel) + 1; }
     RegistryFeed& feed() { return m_feed; }
+    /// Bumps the generation, stamps `event` with it and publishes it, as one
+    /// step: subscribers see events in generation order whatever thread made them.
+    void publishChange(RegistryEvent event);
 
     /// Entry IDs: unique for the process, never reused.
     static uint64_t nextEntryID();
@@ -51,6 +55,7 @@ private:
     IORegistryEntry* m_root = nullptr;
     std::vector<IORegistryPlane*> m_planes; // retained; guarded by m_lock
     RegistryFeed m_feed;
+    std::mutex m_publishLock; // orders generation bumps with publishing; before the feed's own locks
 };
 
 } // namespace iolab

@@ -88,13 +88,12 @@ void IORegistryEntry::noteChange(unsigned kind, uint64_t otherID, unsigned plane
     if (!current)
         return;
     iolab::RegistryEvent event;
-    event.generation = static_cast<uint64_t>(current->bumpGeneration());
     event.entryID = m_registryID;
     event.otherID = otherID;
     event.planeIndex = static_cast<uint8_t>(planeIndex);
     event.state = state;
     event.kind = static_cast<iolab::RegistryChange>(kind);
-    current->feed().publish(event);
+    current->publishChange(event); // stamps the generation
 }
 
 // --- life ----------------------------------------------------------------------
@@ -455,12 +454,18 @@ const IORegistryEntry::PlaneLinks* IORegistryEntry::links(const IORegistryPlane*
 
 bool IORegistryEntry::makeLink(IORegistryEntry* parent, IORegistryEntry* child, const IORegistryPlane* plane)
 {
-    // Requires the registry lock, exclusive. Refuses cycles: `parent` must not descend from `child`.
-    for (IORegistryEntry* up = parent; up;) {
-        if (up == child)
+    // Requires the registry lock, exclusive. Refuses cycles: `parent` must not
+    // descend from `child` through any of its parents, not only the first.
+    std::vector<const IORegistryEntry*> ancestors{parent};
+    for (size_t i = 0; i < ancestors.size(); ++i) {
+        if (ancestors[i] == child)
             return false;
-        const PlaneLinks* upLinks = up->links(plane);
-        up = upLinks && !upLinks->parents.empty() ? upLinks->parents.front() : nullptr;
+        if (const PlaneLinks* upLinks = ancestors[i]->links(plane)) {
+            for (const IORegistryEntry* up : upLinks->parents) {
+                if (std::find(ancestors.begin(), ancestors.end(), up) == ancestors.end())
+                    ancestors.push_back(up);
+            }
+        }
     }
     PlaneLinks* childLinks = child->links(plane);
     if (childLinks && std::find(childLinks->parents.begin(), childLinks->parents.end(), parent) != childLinks->parents.end())

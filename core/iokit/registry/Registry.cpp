@@ -91,6 +91,13 @@ const IORegistryPlane* Registry::makePlane(const char* name)
     return plane;
 }
 
+void Registry::publishChange(RegistryEvent event)
+{
+    std::lock_guard lock(m_publishLock);
+    event.generation = static_cast<uint64_t>(bumpGeneration());
+    m_feed.publish(event);
+}
+
 std::vector<const IORegistryPlane*> Registry::planes() const
 {
     std::shared_lock lock(m_lock);

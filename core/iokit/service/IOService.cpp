@@ -76,11 +76,8 @@ bool IOService::init(OSDictionary* dictionary)
 
 void IOService::free()
 {
-    if (m_interrupts) {
-        iolab::setInterruptSources(this, {}); // detaches any handler left registered
-        delete m_interrupts;
-        m_interrupts = nullptr;
-    }
+    if (m_interrupts)
+        iolab::setInterruptSources(this, {}); // detaches any handler left registered and frees the table
     std::vector<IONotifier*> interest;
     {
         std::lock_guard lock(m_serviceLock);
@@ -110,10 +107,20 @@ bool IOService::attach(IOService* provider)
     // A terminating provider takes no new clients.
     if (!provider || !gIOServicePlane || provider->isInactive())
         return false;
+    if (isParent(provider, gIOServicePlane))
+        return true;
     if (!attachToParent(provider, gIOServicePlane))
         return false;
-    // A busy client makes its new provider busy too.
-    if (const SInt32 busy = m_busy.load(); busy > 0)
+    // Termination marks a provider inactive before it collects the provider's
+    // clients; if that happened while we were linking, it may have missed us:
+    // undo the link rather than hang on to a dying provider.
+    if (provider->isInactive()) {
+        detachFromParent(provider, gIOServicePlane);
+        return false;
+    }
+    // A busy client lends its busy count to its first provider, the one
+    // adjustBusy walks up to.
+    if (m_busy.load() > 0 && getParentEntry(gIOServicePlane) == provider)
         provider->adjustBusy(1);
     return true;
 }
@@ -122,9 +129,22 @@ void IOService::detach(IOService* provider)
 {
     if (!provider || !gIOServicePlane)
         return;
-    if (m_busy.load() > 0 && isParent(provider, gIOServicePlane))
-        provider->adjustBusy(-1);
+    OSSharedPtr<IOService> self(this, OSRetain), keep(provider, OSRetain); // detaching drops the link's references
+    const bool wasFirst = getParentEntry(gIOServicePlane) == provider;
     detachFromParent(provider, gIOServicePlane);
+    // The busy count lent to the first provider moves to the next one. It is
+    // taken back after the link is gone, so a waitQuiet above never returns
+    // while this client is still attached.
+    // FIXME: a busy change of this service on another thread between the
+    // unlink and the read below is counted on neither side; termination avoids
+    // it (the service is held busy, its matching has drained), but a plain
+    // detach racing with registerService on another thread does not.
+    if (wasFirst && m_busy.load() > 0) {
+        OSSharedPtr<IORegistryEntry> next(copyParentEntry(gIOServicePlane), OSNoRetain);
+        if (auto* nextProvider = OSDynamicCast(IOService, next.get()))
+            nextProvider->adjustBusy(1);
+        provider->adjustBusy(-1);
+    }
 }
 
 // --- providers and clients ---------------------------------------------------------------
@@ -242,6 +262,8 @@ void IOService::adjustBusy(SInt32 delta)
         }
         OSSharedPtr<IORegistryEntry> parent(service->copyParentEntry(gIOServicePlane), OSNoRetain);
         next = OSDynamicPtrCast<IOService>(parent);
+        // A provider counts busy clients, not their counts: it moves by one.
+        delta = after > 0 ? 1 : -1;
     }
 }
 

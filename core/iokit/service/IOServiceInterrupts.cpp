@@ -16,7 +16,8 @@ namespace iolab {
 
 void setInterruptSources(IOService* nub, std::vector<InterruptSource> sources)
 {
-    auto* table = new IOService::InterruptTable;
+    // No sources: no table (what IOService::free relies on to free the old one).
+    auto* table = sources.empty() ? nullptr : new IOService::InterruptTable;
     for (InterruptSource& source : sources)
         table->entries.push_back({std::move(source), -1});
     IOService::InterruptTable* old;

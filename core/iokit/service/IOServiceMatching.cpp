@@ -201,12 +201,15 @@ void IOServiceInternals::doMatching(IOService* service)
             continue;
         std::vector<Candidate> candidates;
         for (OSDictionary* personality : group) {
-            if (!service->passiveMatch(personality)) {
+            // The family's matchPropertyTable may raise the score: it writes the
+            // result into a scratch copy, so the instance's table stays the personality.
+            OSSharedPtr<OSDictionary> scored(OSDictionary::withDictionary(personality), OSNoRetain);
+            if (!scored || !service->passiveMatch(scored.get(), true)) {
                 if (missingResource(personality))
                     waitsForResource = true;
                 continue;
             }
-            SInt32 score = scoreOf(personality);
+            SInt32 score = scoreOf(scored.get());
             if (IOService* candidate = probeCandidate(service, personality, &score))
                 candidates.push_back({candidate, score, static_cast<unsigned>(candidates.size())});
         }
@@ -242,7 +245,7 @@ void IOServiceInternals::doMatching(IOService* service)
 
 // --- passive matching ------------------------------------------------------------------------
 
-bool IOService::passiveMatch(OSDictionary* matching, bool)
+bool IOService::passiveMatch(OSDictionary* matching, bool changesOK)
 {
     if (!matching)
         return false;
@@ -332,8 +335,17 @@ bool IOService::passiveMatch(OSDictionary* matching, bool)
         if (!found)
             return false;
     }
-    SInt32 score = 0;
-    return matchPropertyTable(matching, &score);
+    // The family sees the personality's score and may change it; with
+    // changesOK the new score is written back as the table's IOProbeScore.
+    const SInt32 passive = scoreOf(matching);
+    SInt32 score = passive;
+    if (!matchPropertyTable(matching, &score))
+        return false;
+    if (changesOK && score != passive) {
+        OSSharedPtr<OSNumber> number(OSNumber::withNumber(static_cast<uint32_t>(score), 32), OSNoRetain);
+        matching->setObject(kIOProbeScoreKey, number.get());
+    }
+    return true;
 }
 
 bool IOService::matchPropertyTable(OSDictionary* table, SInt32*)

@@ -25,10 +25,9 @@ bool markInactive(IOService* service)
 {
     if (service->isInactive())
         return false;
-    struct Access : IOService {
-        using IOService::setStateBits;
-    };
-    static_cast<Access*>(service)->setStateBits(kIOServiceInactiveState, 0);
+    // Through the friend: casting the service to a made-up subclass to reach
+    // the protected setter is undefined behaviour (UBSan reports it).
+    IOServiceInternals::setStateBits(service, kIOServiceInactiveState, 0);
     return true;
 }
 
@@ -64,19 +63,40 @@ void collectVictims(std::vector<IOService*>& victims, bool markNew)
     }
 }
 
-void phase2(IOService* root, IOOptionBits options)
+/// `releaseRoot`: the caller's reference on `root` is dropped here, before
+/// the providers above go quiet, so that waitQuiet also covers the free.
+void phase2(IOService* root, IOOptionBits options, bool releaseRoot)
 {
     iolab::Runtime* runtime = iolab::Runtime::current();
-    // Let matching already queued or running finish: afterwards no client can
-    // attach to an inactive service, so the set below is complete.
+    // Keep the providers above `root` busy until this phase has finished: the
+    // busy count `root` lent them goes back when it detaches, and waitQuiet on
+    // anything above must not return before the subtree is stopped, detached
+    // and released.
+    std::vector<IOService*> holders;
+    {
+        OSSharedPtr<OSArray> above(root->copyParents(gIOServicePlane), OSNoRetain);
+        for (unsigned i = 0; above && i < above->getCount(); ++i) {
+            if (auto* provider = OSDynamicCast(IOService, above->getObject(i))) {
+                provider->retain();
+                provider->adjustBusy(1);
+                holders.push_back(provider);
+            }
+        }
+    }
+    std::vector<IOService*> victims{root};
+    root->retain();
+    collectVictims(victims, true);
+    // Let matching that is queued or running finish. Everything collected is
+    // inactive now, so matching queued from here on leaves it alone, and
+    // attach() refuses (or undoes) links to it; a driver that was attached
+    // before it was marked has finished its start. Then collect again, to
+    // take in clients attached before they were marked.
     auto& workers = runtime->workers();
     if (!workers.onMatchingThread()) {
         std::promise<void> drained;
         workers.queueMatching([&drained] { drained.set_value(); });
         drained.get_future().wait();
     }
-    std::vector<IOService*> victims{root};
-    root->retain();
     collectVictims(victims, true);
 
     struct Pair {
@@ -93,11 +113,39 @@ void phase2(IOService* root, IOOptionBits options)
             }
         }
     }
+    // Clients that keep another active provider survive, but lose the
+    // terminated one: they are told like the others, then detached from it
+    // without a stop (they go on running on their other providers).
+    std::vector<Pair> survivors; // client and provider retained
+    for (IOService* victim : victims) {
+        OSSharedPtr<OSArray> clients(victim->copyChildren(gIOServicePlane), OSNoRetain);
+        for (unsigned i = 0; clients && i < clients->getCount(); ++i) {
+            auto* client = OSDynamicCast(IOService, clients->getObject(i));
+            if (client && std::find(victims.begin(), victims.end(), client) == victims.end()) {
+                client->retain();
+                victim->retain();
+                survivors.push_back({client, victim});
+            }
+        }
+    }
     for (const Pair& pair : pairs)
         pair.client->willTerminate(pair.provider, options);
+    for (const Pair& pair : survivors)
+        pair.client->willTerminate(pair.provider, options);
+    for (const Pair& pair : survivors) {
+        bool defer = false;
+        pair.client->didTerminate(pair.provider, options, &defer);
+    }
     for (auto it = pairs.rbegin(); it != pairs.rend(); ++it) {
         bool defer = false;
         it->client->didTerminate(it->provider, options, &defer);
+    }
+    for (const Pair& pair : survivors) {
+        if (pair.provider->isOpen(pair.client))
+            pair.provider->close(pair.client);
+        pair.client->detach(pair.provider);
+        pair.client->release();
+        pair.provider->release();
     }
     for (IOService* victim : victims)
         IOServiceInternals::deliverNotification(kIOTerminatedNotification, victim);
@@ -118,6 +166,12 @@ void phase2(IOService* root, IOOptionBits options)
     root->adjustBusy(-1);
     for (IOService* victim : victims)
         victim->release();
+    if (releaseRoot)
+        root->release();
+    for (IOService* provider : holders) {
+        provider->adjustBusy(-1);
+        provider->release();
+    }
 }
 
 } // namespace
@@ -136,13 +190,12 @@ bool IOService::terminate(IOOptionBits options)
         victim->release();
     }
     if (options & kIOServiceSynchronous) {
-        phase2(this, options);
+        phase2(this, options, false);
         return true;
     }
     retain();
     runtime->workers().queueTermination([this, options] {
-        phase2(this, options);
-        release();
+        phase2(this, options, true); // releases the reference taken above
     });
     return true;
 }

@@ -21,6 +21,10 @@ struct IOServiceInternals {
     static void deliverNotification(const char* type, IOService* service);
     static void setStarted(IOService* service, bool started) { service->m_started = started; }
     static bool wasStarted(IOService* service) { return service->m_started; }
+    static void setStateBits(IOService* service, IOOptionBits set, IOOptionBits clear)
+    {
+        service->setStateBits(set, clear);
+    }
     /// Runs a client's stop that was deferred until it closed the provider.
     static bool takeDeferredStop(IOService* provider, IOService* client);
     static void deferStop(IOService* provider, IOService* client);
