@@ -203,6 +203,8 @@ protected:
 
 private:
     friend struct IOServiceInternals;
+    /// The generic matching keys (IOProviderClass, IONameMatch, IOPropertyMatch…).
+    bool matchGenericKeys(OSDictionary* matching);
     mutable std::mutex m_serviceLock;
     std::atomic<IOOptionBits> m_state{0};
     std::atomic<SInt32> m_busy{0};

@@ -18,7 +18,8 @@ namespace {
 
 SInt32 scoreOf(OSDictionary* personality)
 {
-    auto* score = OSDynamicCast(OSNumber, personality->getObject(kIOProbeScoreKey));
+    static const OSSymbol* key = OSSymbol::withCString(kIOProbeScoreKey);
+    auto* score = OSDynamicCast(OSNumber, personality->getObject(key));
     return score ? static_cast<SInt32>(score->unsigned32BitValue()) : 0;
 }
 
@@ -173,7 +174,8 @@ bool IOCatalogue::removeDrivers(OSDictionary* matching, bool doNubMatching)
 
 OSOrderedSet* IOCatalogue::findDrivers(IOService* service, SInt32* generationCount) const
 {
-    std::vector<OSDictionary*> found;
+    // Scores are read once per personality, not once per comparison.
+    std::vector<std::pair<SInt32, OSDictionary*>> found;
     {
         std::lock_guard lock(m_lock);
         for (const OSMetaClass* meta = service ? service->getMetaClass() : nullptr; meta; meta = meta->getSuperClass()) {
@@ -182,16 +184,15 @@ OSOrderedSet* IOCatalogue::findDrivers(IOService* service, SInt32* generationCou
                 continue;
             for (OSDictionary* personality : it->second) {
                 personality->retain();
-                found.push_back(personality);
+                found.emplace_back(scoreOf(personality), personality);
             }
         }
         if (generationCount)
             *generationCount = m_generation;
     }
-    std::stable_sort(found.begin(), found.end(),
-                     [](OSDictionary* a, OSDictionary* b) { return scoreOf(a) > scoreOf(b); });
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     OSOrderedSet* set = OSOrderedSet::withCapacity(static_cast<unsigned>(found.size()));
-    for (OSDictionary* personality : found) {
+    for (const auto& [score, personality] : found) {
         set->setLastObject(personality);
         personality->release();
     }

@@ -16,6 +16,28 @@
 
 namespace {
 
+/// The matching keys as symbols, made once: dictionary lookups by symbol are a
+/// pointer comparison, by C string a trip through the symbol pool.
+struct MatchKeys {
+    const OSSymbol* providerClass = OSSymbol::withCString(kIOProviderClassKey);
+    const OSSymbol* entryID = OSSymbol::withCString(kIORegistryEntryIDKey);
+    const OSSymbol* nameMatch = OSSymbol::withCString(kIONameMatchKey);
+    const OSSymbol* propertyMatch = OSSymbol::withCString(kIOPropertyMatchKey);
+    const OSSymbol* propertyExists = OSSymbol::withCString(kIOPropertyExistsMatchKey);
+    const OSSymbol* resourceMatch = OSSymbol::withCString(kIOResourceMatchKey);
+    const OSSymbol* pathMatch = OSSymbol::withCString(kIOPathMatchKey);
+    const OSSymbol* locationMatch = OSSymbol::withCString(kIOLocationMatchKey);
+    const OSSymbol* parentMatch = OSSymbol::withCString(kIOParentMatchKey);
+    const OSSymbol* probeScore = OSSymbol::withCString(kIOProbeScoreKey);
+    const OSSymbol* matchCategory = OSSymbol::withCString(kIOMatchCategoryKey);
+};
+
+const MatchKeys& keys()
+{
+    static const MatchKeys* matchKeys = new MatchKeys; // for the life of the process
+    return *matchKeys;
+}
+
 iolab::Runtime* runtime()
 {
     return iolab::Runtime::current();
@@ -23,13 +45,13 @@ iolab::Runtime* runtime()
 
 const char* categoryOf(OSDictionary* table)
 {
-    auto* category = OSDynamicCast(OSString, table ? table->getObject(kIOMatchCategoryKey) : nullptr);
+    auto* category = OSDynamicCast(OSString, table ? table->getObject(keys().matchCategory) : nullptr);
     return category ? category->getCStringNoCopy() : kIODefaultMatchCategoryKey;
 }
 
 SInt32 scoreOf(OSDictionary* table)
 {
-    auto* score = OSDynamicCast(OSNumber, table->getObject(kIOProbeScoreKey));
+    auto* score = OSDynamicCast(OSNumber, table->getObject(keys().probeScore));
     return score ? static_cast<SInt32>(score->unsigned32BitValue()) : 0;
 }
 
@@ -55,7 +77,7 @@ bool categoryTaken(IOService* service, const char* category)
 
 bool missingResource(OSDictionary* table)
 {
-    auto* resource = OSDynamicCast(OSString, table->getObject(kIOResourceMatchKey));
+    auto* resource = OSDynamicCast(OSString, table->getObject(keys().resourceMatch));
     IOService* resources = IOService::getResourceService();
     if (!resource || !resources)
         return false;
@@ -201,15 +223,14 @@ void IOServiceInternals::doMatching(IOService* service)
             continue;
         std::vector<Candidate> candidates;
         for (OSDictionary* personality : group) {
-            // The family's matchPropertyTable may raise the score: it writes the
-            // result into a scratch copy, so the instance's table stays the personality.
-            OSSharedPtr<OSDictionary> scored(OSDictionary::withDictionary(personality), OSNoRetain);
-            if (!scored || !service->passiveMatch(scored.get(), true)) {
+            // The family's matchPropertyTable may raise the score; the personality
+            // itself (and so the instance's table) stays as it was.
+            SInt32 score = scoreOf(personality);
+            if (!IOServiceInternals::matchPersonality(service, personality, &score)) {
                 if (missingResource(personality))
                     waitsForResource = true;
                 continue;
             }
-            SInt32 score = scoreOf(scored.get());
             if (IOService* candidate = probeCandidate(service, personality, &score))
                 candidates.push_back({candidate, score, static_cast<unsigned>(candidates.size())});
         }
@@ -249,19 +270,42 @@ bool IOService::passiveMatch(OSDictionary* matching, bool changesOK)
 {
     if (!matching)
         return false;
-    if (OSObject* value = matching->getObject(kIOProviderClassKey)) {
+    // The family sees the personality's score and may change it; with
+    // changesOK the new score is written back as the table's IOProbeScore.
+    const SInt32 passive = scoreOf(matching);
+    SInt32 score = passive;
+    if (!IOServiceInternals::matchPersonality(this, matching, &score))
+        return false;
+    if (changesOK && score != passive) {
+        OSSharedPtr<OSNumber> number(OSNumber::withNumber(static_cast<uint32_t>(score), 32), OSNoRetain);
+        matching->setObject(kIOProbeScoreKey, number.get());
+    }
+    return true;
+}
+
+bool IOServiceInternals::matchPersonality(IOService* service, OSDictionary* matching, SInt32* score)
+{
+    return service->matchGenericKeys(matching) && service->matchPropertyTable(matching, score);
+}
+
+bool IOService::matchGenericKeys(OSDictionary* matching)
+{
+    if (OSObject* value = matching->getObject(keys().providerClass)) {
         auto* className = OSDynamicCast(OSString, value);
-        if (!className || !metaCast(className))
+        bool conforms = false;
+        for (const OSMetaClass* meta = getMetaClass(); className && meta && !conforms; meta = meta->getSuperClass())
+            conforms = className->isEqualTo(meta->getClassName());
+        if (!conforms)
             return false;
     }
-    if (OSObject* value = matching->getObject(kIORegistryEntryIDKey)) {
+    if (OSObject* value = matching->getObject(keys().entryID)) {
         auto* number = OSDynamicCast(OSNumber, value);
         if (!number || number->unsigned64BitValue() != getRegistryEntryID())
             return false;
     }
-    if (OSObject* names = matching->getObject(kIONameMatchKey); names && !compareNames(names))
+    if (OSObject* names = matching->getObject(keys().nameMatch); names && !compareNames(names))
         return false;
-    if (OSObject* value = matching->getObject(kIOPropertyMatchKey)) {
+    if (OSObject* value = matching->getObject(keys().propertyMatch)) {
         auto matchesAll = [this](OSObject* candidate) {
             auto* wanted = OSDynamicCast(OSDictionary, candidate);
             if (!wanted)
@@ -283,7 +327,7 @@ bool IOService::passiveMatch(OSDictionary* matching, bool changesOK)
         if (!matched)
             return false;
     }
-    if (OSObject* value = matching->getObject(kIOPropertyExistsMatchKey)) {
+    if (OSObject* value = matching->getObject(keys().propertyExists)) {
         auto exists = [this](OSObject* key) {
             auto* name = OSDynamicCast(OSString, key);
             OSSharedPtr<OSObject> found(name ? copyProperty(name) : nullptr, OSNoRetain);
@@ -299,14 +343,14 @@ bool IOService::passiveMatch(OSDictionary* matching, bool changesOK)
             return false;
         }
     }
-    if (OSObject* value = matching->getObject(kIOResourceMatchKey)) {
+    if (OSObject* value = matching->getObject(keys().resourceMatch)) {
         auto* resource = OSDynamicCast(OSString, value);
         IOService* resources = getResourceService();
         OSSharedPtr<OSObject> published(resource && resources ? resources->copyProperty(resource) : nullptr, OSNoRetain);
         if (!published)
             return false;
     }
-    if (OSObject* value = matching->getObject(kIOPathMatchKey)) {
+    if (OSObject* value = matching->getObject(keys().pathMatch)) {
         auto* wanted = OSDynamicCast(OSString, value);
         if (!wanted)
             return false;
@@ -315,13 +359,13 @@ bool IOService::passiveMatch(OSDictionary* matching, bool changesOK)
         if (entry.get() != this)
             return false;
     }
-    if (OSObject* value = matching->getObject(kIOLocationMatchKey)) {
+    if (OSObject* value = matching->getObject(keys().locationMatch)) {
         auto* location = OSDynamicCast(OSString, value);
         const char* mine = getLocation();
         if (!location || !mine || !location->isEqualTo(mine))
             return false;
     }
-    if (OSObject* value = matching->getObject(kIOParentMatchKey)) {
+    if (OSObject* value = matching->getObject(keys().parentMatch)) {
         auto* parentMatching = OSDynamicCast(OSDictionary, value);
         if (!parentMatching)
             return false;
@@ -334,16 +378,6 @@ bool IOService::passiveMatch(OSDictionary* matching, bool changesOK)
         }
         if (!found)
             return false;
-    }
-    // The family sees the personality's score and may change it; with
-    // changesOK the new score is written back as the table's IOProbeScore.
-    const SInt32 passive = scoreOf(matching);
-    SInt32 score = passive;
-    if (!matchPropertyTable(matching, &score))
-        return false;
-    if (changesOK && score != passive) {
-        OSSharedPtr<OSNumber> number(OSNumber::withNumber(static_cast<uint32_t>(score), 32), OSNoRetain);
-        matching->setObject(kIOProbeScoreKey, number.get());
     }
     return true;
 }

@@ -13,6 +13,8 @@ struct IOServiceInternals {
     /// Publish notifications, driver matching by category, matched notifications.
     /// Runs on the matching thread (or the caller's for synchronous registration).
     static void doMatching(IOService* service);
+    /// The generic keys, then the family's matchPropertyTable (which may change *score).
+    static bool matchPersonality(IOService* service, OSDictionary* personality, SInt32* score);
     /// Queues `service` for matching again (after new personalities or resources).
     static void rematch(IOService* service);
     /// Calls the interest handlers of `service` for `type` (kIOGeneralInterest…).

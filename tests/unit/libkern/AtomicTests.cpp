@@ -171,7 +171,7 @@ TEST(OSAtomic, ConcurrentIncrementsAreExact)
                 // A compare-and-swap retry loop, as drivers write them.
                 UInt32 seen;
                 do {
-                    seen = casCounter;
+                    seen = __atomic_load_n(&casCounter, __ATOMIC_RELAXED); // a plain read would race
                 } while (!OSCompareAndSwap(seen, seen + 1, &casCounter));
             }
         });
