@@ -9,6 +9,7 @@
 #include <IOKit/IOLib.h>
 #include <iolab/InterruptController.h>
 #include <iolab/Runtime.h>
+#include <iolab/Trace.h>
 
 #include <algorithm>
 #include <chrono>
@@ -122,6 +123,7 @@ bool IOService::attach(IOService* provider)
     // adjustBusy walks up to.
     if (m_busy.load() > 0 && getParentEntry(gIOServicePlane) == provider)
         provider->adjustBusy(1);
+    iolab::trace::record(iolab::trace::Kind::ServiceAttach, getRegistryEntryID(), provider->getRegistryEntryID());
     return true;
 }
 

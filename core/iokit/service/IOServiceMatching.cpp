@@ -9,6 +9,7 @@
 #include <IOKit/IOCatalogue.h>
 #include <IOKit/IOLib.h>
 #include <iolab/Runtime.h>
+#include <iolab/Trace.h>
 
 #include <algorithm>
 #include <chrono>
@@ -135,6 +136,8 @@ IOService* probeCandidate(IOService* provider, OSDictionary* personality, SInt32
         return nullptr;
     }
     IOService* result = instance->probe(provider, score);
+    iolab::trace::record(iolab::trace::Kind::ServiceProbe, instance->getRegistryEntryID(), provider->getRegistryEntryID(),
+                         result ? static_cast<uint64_t>(static_cast<int64_t>(*score)) : ~0ull);
     instance->detach(provider);
     if (!result) {
         instance->release();
@@ -193,6 +196,8 @@ void IOServiceInternals::doMatching(IOService* service)
         service->adjustBusy(-1);
         return;
     }
+    iolab::trace::record(iolab::trace::Kind::MatchingBegin, service->getRegistryEntryID());
+    unsigned driversStarted = 0;
     const bool firstPublish = !(service->getState() & kIOServiceFirstPublishState);
     if (firstPublish)
         service->setStateBits(kIOServiceFirstPublishState, 0);
@@ -241,8 +246,12 @@ void IOServiceInternals::doMatching(IOService* service)
         for (Candidate& candidate : candidates) {
             IOService* instance = candidate.instance;
             if (!started && !service->isInactive() && instance->attach(service)) {
-                if (instance->start(service)) {
+                const bool startedNow = instance->start(service);
+                iolab::trace::record(iolab::trace::Kind::ServiceStart, instance->getRegistryEntryID(),
+                                     service->getRegistryEntryID(), startedNow);
+                if (startedNow) {
                     started = true;
+                    ++driversStarted;
                     setStarted(instance, true);
                 } else {
                     instance->detach(service); // a failed start is never stopped
@@ -261,6 +270,7 @@ void IOServiceInternals::doMatching(IOService* service)
         if (firstMatch)
             deliverNotification(kIOFirstMatchNotification, service);
     }
+    iolab::trace::record(iolab::trace::Kind::MatchingEnd, service->getRegistryEntryID(), driversStarted);
     service->adjustBusy(-1);
 }
 

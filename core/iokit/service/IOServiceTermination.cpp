@@ -14,6 +14,7 @@
 
 #include <IOKit/IOLib.h>
 #include <iolab/Runtime.h>
+#include <iolab/Trace.h>
 
 #include <algorithm>
 #include <future>
@@ -158,6 +159,8 @@ void phase2(IOService* root, IOOptionBits options, bool releaseRoot)
         if (IOServiceInternals::wasStarted(it->client)) {
             IOServiceInternals::setStarted(it->client, false);
             it->client->stop(it->provider);
+            iolab::trace::record(iolab::trace::Kind::ServiceStop, it->client->getRegistryEntryID(),
+                                 it->provider->getRegistryEntryID());
         }
         it->client->detach(it->provider);
     }
@@ -181,6 +184,7 @@ bool IOService::terminate(IOOptionBits options)
     iolab::Runtime* runtime = iolab::Runtime::current();
     if (!runtime || !markInactive(this))
         return false;
+    iolab::trace::record(iolab::trace::Kind::ServiceTerminate, getRegistryEntryID(), options);
     adjustBusy(1); // until phase 2 is done
     std::vector<IOService*> victims{this};
     retain();
