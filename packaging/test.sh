@@ -55,7 +55,7 @@ if [ "$quick" -eq 0 ]; then
   step "ThreadSanitizer: threading tests"
   configure tsan
   cmake --build --preset tsan -j "$jobs" --target iolab_unit_libkern iolab_unit_registry iolab_unit_matching \
-    iolab_unit_workloop iolab_unit_trace
+    iolab_unit_workloop iolab_unit_trace iolab_unit_client
   run_stage ctest --test-dir build/tsan -L threading -j "$jobs" --timeout 900 --output-on-failure
 
   if command -v clang++ >/dev/null 2>&1; then
