@@ -157,6 +157,20 @@ void Session::notify(uint32_t id, OSObject* service)
     }
 }
 
+OSSharedPtr<OSDictionary> Session::finishNotification(uint32_t handleID, IONotifier* notifier, const std::string& failed)
+{
+    std::lock_guard lock(m_mutex);
+    if (!notifier) {
+        m_handles.erase(handleID);
+        return failure(kIOReturnBadArgument, failed);
+    }
+    if (Handle* created = find(handleID))
+        created->notifier = notifier;
+    auto result = reply(kIOReturnSuccess);
+    put(result.get(), "h", handleID);
+    return result;
+}
+
 OSSharedPtr<OSDictionary> Session::handle(OSDictionary* request)
 {
     if (!request)
@@ -373,19 +387,7 @@ OSSharedPtr<OSDictionary> Session::dispatch(const std::string& op, OSDictionary*
                 return true;
             },
             this, reinterpret_cast<void*>(static_cast<uintptr_t>(handleID)));
-        if (!notifier) {
-            std::lock_guard lock(m_mutex);
-            m_handles.erase(handleID);
-            return failure(kIOReturnBadArgument, std::string("addMatchingNotification: unknown type ") + type);
-        }
-        {
-            std::lock_guard lock(m_mutex);
-            if (Handle* created = find(handleID))
-                created->notifier = notifier;
-        }
-        auto result = reply(kIOReturnSuccess);
-        put(result.get(), "h", handleID);
-        return result;
+        return finishNotification(handleID, notifier, std::string("addMatchingNotification: unknown type ") + type);
     }
     if (op == "addInterestNotification") {
         OSSharedPtr<OSObject> object;
@@ -425,19 +427,8 @@ OSSharedPtr<OSDictionary> Session::dispatch(const std::string& op, OSDictionary*
                 return kIOReturnSuccess;
             },
             this, reinterpret_cast<void*>((static_cast<uintptr_t>(serviceID) << 32) | handleID));
-        if (!notifier) {
-            std::lock_guard lock(m_mutex);
-            m_handles.erase(handleID);
-            return failure(kIOReturnBadArgument, std::string("addInterestNotification: unknown interest type ") + type);
-        }
-        {
-            std::lock_guard lock(m_mutex);
-            if (Handle* created = find(handleID))
-                created->notifier = notifier;
-        }
-        auto result = reply(kIOReturnSuccess);
-        put(result.get(), "h", handleID);
-        return result;
+        return finishNotification(handleID, notifier,
+                                  std::string("addInterestNotification: unknown interest type ") + type);
     }
     if (op == "busyState" || op == "waitQuiet") {
         OSSharedPtr<OSObject> object;

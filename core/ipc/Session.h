@@ -8,6 +8,7 @@
 // Thread: any; m_mutex guards the handle table; runtime calls are made with it released.
 #pragma once
 
+#include <IOKit/IOService.h>
 #include <libkern/c++/OSContainers.h>
 
 #include <functional>
@@ -41,6 +42,8 @@ private:
     Handle* find(uint32_t id);
     OSSharedPtr<OSDictionary> dispatch(const std::string& op, OSDictionary* request);
     void notify(uint32_t id, OSObject* service); // a matching notification has a new service
+    /// Records the kernel notifier on its handle (or drops the handle if there is none).
+    OSSharedPtr<OSDictionary> finishNotification(uint32_t handleID, IONotifier* notifier, const std::string& failed);
     void releaseAll();
 
     Runtime& m_runtime;

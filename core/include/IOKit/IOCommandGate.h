@@ -36,4 +36,8 @@ public:
 
 protected:
     bool checkForWork() override;
+
+private:
+    /// Runs and traces `action`; the caller holds the gate.
+    IOReturn runInGate(Action action, void* arg0, void* arg1, void* arg2, void* arg3);
 };

@@ -99,24 +99,29 @@ IOReturn IOService::getInterruptType(int source, int* interruptType)
     return kIOReturnSuccess;
 }
 
+namespace {
+/// Enables or disables `source`'s handler. Requires the service lock.
+template <class Table>
+IOReturn setSourceEnabled(Table* table, int source, bool enabled)
+{
+    auto* entry = entryFor(table, source);
+    if (!entry || entry->handlerID < 0)
+        return kIOReturnNoInterrupt;
+    entry->source.controller->setEnabled(entry->source.line, entry->handlerID, enabled);
+    return kIOReturnSuccess;
+}
+} // namespace
+
 IOReturn IOService::enableInterrupt(int source)
 {
     std::lock_guard lock(m_serviceLock);
-    auto* entry = entryFor(m_interrupts, source);
-    if (!entry || entry->handlerID < 0)
-        return kIOReturnNoInterrupt;
-    entry->source.controller->setEnabled(entry->source.line, entry->handlerID, true);
-    return kIOReturnSuccess;
+    return setSourceEnabled(m_interrupts, source, true);
 }
 
 IOReturn IOService::disableInterrupt(int source)
 {
     std::lock_guard lock(m_serviceLock);
-    auto* entry = entryFor(m_interrupts, source);
-    if (!entry || entry->handlerID < 0)
-        return kIOReturnNoInterrupt;
-    entry->source.controller->setEnabled(entry->source.line, entry->handlerID, false);
-    return kIOReturnSuccess;
+    return setSourceEnabled(m_interrupts, source, false);
 }
 
 IOReturn IOService::causeInterrupt(int source)

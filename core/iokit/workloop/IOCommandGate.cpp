@@ -79,11 +79,17 @@ IOReturn IOCommandGate::runAction(Action inAction, void* arg0, void* arg1, void*
     loop->closeGate();
     while (!enabled.load() && !loop->onThread())
         loop->sleepGate(&enabled, THREAD_ABORTSAFE);
+    const IOReturn result = runInGate(inAction, arg0, arg1, arg2, arg3);
+    loop->openGate();
+    return result;
+}
+
+IOReturn IOCommandGate::runInGate(Action inAction, void* arg0, void* arg1, void* arg2, void* arg3)
+{
     const uint32_t depth = iolab::currentContext().gateDepth;
     iolab::trace::record(iolab::trace::Kind::GateBegin, ownerID, depth);
     const IOReturn result = inAction(owner, arg0, arg1, arg2, arg3);
     iolab::trace::record(iolab::trace::Kind::GateEnd, ownerID, depth);
-    loop->openGate();
     return result;
 }
 
@@ -100,10 +106,7 @@ IOReturn IOCommandGate::attemptAction(Action inAction, void* arg0, void* arg1, v
         loop->openGate();
         return kIOReturnNotPermitted;
     }
-    const uint32_t depth = iolab::currentContext().gateDepth;
-    iolab::trace::record(iolab::trace::Kind::GateBegin, ownerID, depth);
-    const IOReturn result = inAction(owner, arg0, arg1, arg2, arg3);
-    iolab::trace::record(iolab::trace::Kind::GateEnd, ownerID, depth);
+    const IOReturn result = runInGate(inAction, arg0, arg1, arg2, arg3);
     loop->openGate();
     return result;
 }
