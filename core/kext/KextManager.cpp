@@ -447,7 +447,23 @@ IOResult<KextInfo> KextManager::load(const std::string& path, const KextLoadOpti
 {
     std::lock_guard lock(m_mutex);
     std::vector<std::string> chain;
-    return loadLocked(path, options, chain);
+    const size_t before = m_loaded.size();
+    auto result = loadLocked(path, options, chain);
+    if (!result.ok())
+        unloadNewerLocked(before); // libraries loaded for it from the search path
+    return result;
+}
+
+void KextManager::unloadNewerLocked(size_t keep)
+{
+    // Newest first, so dependents go before their libraries.
+    while (m_loaded.size() > keep) {
+        auto result = unloadLocked(m_loaded.back()->info.bundleID);
+        if (!result.ok()) {
+            IOLog("kext: %s\n", result.error().message.c_str());
+            return;
+        }
+    }
 }
 
 IOResult<KextInfo> KextManager::loadLocked(const std::string& path, const KextLoadOptions& options,
@@ -517,7 +533,10 @@ IOResult<KextInfo> KextManager::loadLocked(const std::string& path, const KextLo
             problems.error(symbols.error().message);
             return fail(kIOReturnBadArgument);
         }
-        std::set<std::string> reported;
+        // A few symbols per missing library, then a count: a class derived from
+        // IOService alone pulls in about a hundred.
+        constexpr unsigned kShownPerLibrary = 3;
+        std::map<std::string, unsigned> uncovered;
         for (const std::string& symbol : symbols.value().undefined) {
             std::string library = kext::libraryForSymbol(symbol);
             for (const auto& other : m_loaded) {
@@ -526,20 +545,36 @@ IOResult<KextInfo> KextManager::loadLocked(const std::string& path, const KextLo
             }
             if (library.empty() || loaded->closure.count(library) || loaded->closure.count("com.apple.kernel.6.0"))
                 continue;
-            if (reported.insert(library).second || reported.size() < 8)
+            if (++uncovered[library] <= kShownPerLibrary)
                 problems.error("undefined symbol " + kext::demangle(symbol) + " comes from " + library +
                                ", which OSBundleLibraries does not declare (add " + library + ")");
+        }
+        for (const auto& [library, count] : uncovered) {
+            if (count > kShownPerLibrary)
+                problems.error("… and " + std::to_string(count - kShownPerLibrary) + " more undefined symbols from " +
+                               library + " (add " + library + " to OSBundleLibraries)");
         }
         static const std::set<std::string> kPerKext = {IOLAB_KEXT_RECORD_SYMBOL, "_init", "_fini", "_edata", "_end",
                                                        "__bss_start"};
         for (const std::string& symbol : symbols.value().defined) {
-            if (kPerKext.count(symbol))
-                continue; // every kext has these; lookups go through its own handle
+            // Every kext has these (lookups go through its own handle), and a
+            // sanitizer build adds an ODR indicator "__odr_asan.<global>" for
+            // each global, including the record; the globals are checked themselves.
+            if (kPerKext.count(symbol) || symbol.rfind("__odr_asan", 0) == 0)
+                continue;
+            bool definedByKext = false;
             for (const auto& other : m_loaded) {
-                if (other->definedSymbols.count(symbol))
+                if (other->definedSymbols.count(symbol)) {
+                    definedByKext = true;
                     problems.error("symbol " + kext::demangle(symbol) + " is already defined by loaded kext " +
                                    other->info.bundleID + " (one namespace for all kexts: give it a unique name)");
+                }
             }
+            // The runtime's own symbols are global too: loading a second definition
+            // would bind the kext's constructors to the runtime's objects.
+            if (!definedByKext && ::dlsym(RTLD_DEFAULT, symbol.c_str()))
+                problems.error("symbol " + kext::demangle(symbol) + " is already defined by the runtime (one namespace "
+                               "for the runtime and all kexts: give it a unique name)");
             loaded->definedSymbols.insert(symbol);
         }
         if (!problems.errors.empty())
@@ -653,7 +688,10 @@ std::vector<IOResult<KextInfo>> KextManager::loadDirectory(const std::string& di
         if (std::any_of(m_loaded.begin(), m_loaded.end(), [&](const auto& kext) { return kext->info.bundleID == id; }))
             continue; // loaded already, e.g. as another one's library
         std::vector<std::string> chain;
+        const size_t before = m_loaded.size();
         results.push_back(loadLocked(path, options, chain));
+        if (!results.back().ok())
+            unloadNewerLocked(before);
     }
     return results;
 }
@@ -737,8 +775,7 @@ KextDiagnosis KextManager::validate(const std::string& path)
             }
         }
         // Unload what the trial loaded, newest first (generic kexts are stopped again).
-        while (m_loaded.size() > before)
-            (void)unloadLocked(m_loaded.back()->info.bundleID);
+        unloadNewerLocked(before);
     } else if (alreadyLoaded) {
         problems.error("a kext with the identifier " + bundle.bundleID + " is already loaded");
     }

@@ -88,6 +88,8 @@ public:
 private:
     IOResult<KextInfo> loadLocked(const std::string& path, const KextLoadOptions& options, std::vector<std::string>& chain);
     IOResult<void> unloadLocked(const std::string& bundleID);
+    /// Unloads the kexts loaded after the first `keep`, newest first (stops at the first refusal).
+    void unloadNewerLocked(size_t keep);
     KextInfo infoLocked(const Loaded& kext) const;
     std::string findInSearchPath(const std::string& bundleID) const;
 
