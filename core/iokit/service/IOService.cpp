@@ -12,6 +12,8 @@
 #include <iolab/Trace.h>
 
 #include <algorithm>
+#include <mutex>
+#include <vector>
 #include <chrono>
 
 OSDefineMetaClassAndStructors(IOService, IORegistryEntry)
@@ -68,6 +70,17 @@ private:
 OSDefineMetaClassAndStructors(_IOServiceInterestNotifier, IONotifier)
 using InterestNotifier = _IOServiceInterestNotifier;
 
+namespace {
+/// Serialises busy-count walks with the attach and detach steps that move a
+/// client's busy count between providers, so no change is counted twice or
+/// lost. Lock order: this lock, then the registry lock, then service locks.
+std::recursive_mutex& busyLock()
+{
+    static std::recursive_mutex* lock = new std::recursive_mutex;
+    return *lock;
+}
+} // namespace
+
 // --- lifecycle defaults -----------------------------------------------------------------
 
 bool IOService::init(OSDictionary* dictionary)
@@ -110,6 +123,7 @@ bool IOService::attach(IOService* provider)
         return false;
     if (isParent(provider, gIOServicePlane))
         return true;
+    std::unique_lock busy(busyLock());
     if (!attachToParent(provider, gIOServicePlane))
         return false;
     // Termination marks a provider inactive before it collects the provider's
@@ -132,15 +146,11 @@ void IOService::detach(IOService* provider)
     if (!provider || !gIOServicePlane)
         return;
     OSSharedPtr<IOService> self(this, OSRetain), keep(provider, OSRetain); // detaching drops the link's references
+    // The busy count lent to the first provider moves to the next one, under
+    // the busy lock so that no busy change of this service slips in between.
+    std::lock_guard busy(busyLock());
     const bool wasFirst = getParentEntry(gIOServicePlane) == provider;
     detachFromParent(provider, gIOServicePlane);
-    // The busy count lent to the first provider moves to the next one. It is
-    // taken back after the link is gone, so a waitQuiet above never returns
-    // while this client is still attached.
-    // FIXME: a busy change of this service on another thread between the
-    // unlink and the read below is counted on neither side; termination avoids
-    // it (the service is held busy, its matching has drained), but a plain
-    // detach racing with registerService on another thread does not.
     if (wasFirst && m_busy.load() > 0) {
         OSSharedPtr<IORegistryEntry> next(copyParentEntry(gIOServicePlane), OSNoRetain);
         if (auto* nextProvider = OSDynamicCast(IOService, next.get()))
@@ -233,39 +243,51 @@ void IOService::adjustBusy(SInt32 delta)
     if (!delta)
         return;
     iolab::Runtime* runtime = iolab::Runtime::current();
-    // Walk up the provider chain while the count crosses zero, as I/O Kit does.
-    OSSharedPtr<IOService> next(this, OSRetain);
-    while (next) {
-        IOService* service = next.get();
-        const SInt32 before = service->m_busy.fetch_add(delta);
-        const SInt32 after = before + delta;
-        if (after < 0) {
-            IOLog("IOService: busy count of %s went below zero\n", service->getName());
-            service->m_busy.store(0);
-            return;
+    struct Crossing {
+        OSSharedPtr<IOService> service;
+        SInt32 after;
+    };
+    std::vector<Crossing> crossings;
+    {
+        std::lock_guard busy(busyLock());
+        // Walk up the provider chain while the count crosses zero, as I/O Kit does.
+        OSSharedPtr<IOService> next(this, OSRetain);
+        while (next) {
+            IOService* service = next.get();
+            const SInt32 before = service->m_busy.fetch_add(delta);
+            const SInt32 after = before + delta;
+            if (after < 0) {
+                IOLog("IOService: busy count of %s went below zero\n", service->getName());
+                service->m_busy.store(0);
+                break;
+            }
+            if ((before == 0) == (after == 0))
+                break;
+            {
+                std::lock_guard lock(service->m_serviceLock);
+                const uint64_t now = runtime ? runtime->clock().now() : 0;
+                if (after > 0)
+                    service->m_busySince = now;
+                else
+                    service->m_busyTotalNs += now - service->m_busySince;
+            }
+            crossings.push_back({next, after});
+            OSSharedPtr<IORegistryEntry> parent(service->copyParentEntry(gIOServicePlane), OSNoRetain);
+            next = OSDynamicPtrCast<IOService>(parent);
+            // A provider counts busy clients, not their counts: it moves by one.
+            delta = after > 0 ? 1 : -1;
         }
-        const bool crossed = (before == 0) != (after == 0);
-        if (!crossed)
-            break;
-        {
-            std::lock_guard lock(service->m_serviceLock);
-            const uint64_t now = runtime ? runtime->clock().now() : 0;
-            if (after > 0)
-                service->m_busySince = now;
-            else
-                service->m_busyTotalNs += now - service->m_busySince;
-        }
+    }
+    // Told outside the lock: interest handlers may do anything.
+    for (const Crossing& crossing : crossings) {
+        IOService* service = crossing.service.get();
         service->noteChange(static_cast<unsigned>(iolab::RegistryChange::StateChanged), 0, 0, service->getState());
         IOServiceInternals::deliverInterest(service, kIOBusyInterest, kIOMessageServiceBusyStateChange,
-                                            reinterpret_cast<void*>(static_cast<uintptr_t>(after)), 0);
-        if (after == 0 && runtime) {
+                                            reinterpret_cast<void*>(static_cast<uintptr_t>(crossing.after)), 0);
+        if (crossing.after == 0 && runtime) {
             std::lock_guard lock(runtime->workers().quietMutex);
             runtime->workers().quietChanged.notify_all();
         }
-        OSSharedPtr<IORegistryEntry> parent(service->copyParentEntry(gIOServicePlane), OSNoRetain);
-        next = OSDynamicPtrCast<IOService>(parent);
-        // A provider counts busy clients, not their counts: it moves by one.
-        delta = after > 0 ? 1 : -1;
     }
 }
 
